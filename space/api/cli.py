@@ -1,0 +1,5 @@
+"""API commands (``flask space token …``)."""
+
+
+def register(cli) -> None:
+    pass

@@ -1,0 +1,114 @@
+"""Form building blocks with translated messages (Flask-WTF adds CSRF to every form).
+
+WTForms' own messages are English; every validator here carries a translated one, so a
+person never reads an untranslated error.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import flask_babel
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError, validators
+
+
+class _Translations:
+    """Sends WTForms' built-in messages through Space's catalogs (see WTFORMS_MESSAGES)."""
+
+    def gettext(self, string):
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.ngettext(singular, plural, n)
+
+
+# WTForms' built-in messages, listed so that extraction puts them in Space's catalogs.
+WTFORMS_MESSAGES = [
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Invalid URL."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Choices cannot be None."),
+    _l("'%(value)s' is not a valid choice for this field."),
+    _l("'%(value)s' are not valid choices for this field."),
+]
+
+
+class Form(FlaskForm):
+    """Base form: translated built-in messages; surrounding whitespace stripped."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()
+
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField",
+                                                      "EmailField", "URLField", "SearchField"}:
+                filters.append(_strip)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def required():
+    return validators.InputRequired(message=_l("This field is required."))
+
+
+def optional():
+    return validators.Optional()
+
+
+def length(min: int = -1, max: int = -1):  # noqa: A002 - mirrors WTForms
+    if min > 0 and max > 0:
+        message = _l("Use between %(min)d and %(max)d characters.", min=min, max=max)
+    elif min > 0:
+        message = _l("Use at least %(min)d characters.", min=min)
+    else:
+        message = _l("Use at most %(max)d characters.", max=max)
+    return validators.Length(min=min, max=max, message=message)
+
+
+def email():
+    return validators.Email(message=_l("Enter a valid email address."), check_deliverability=False)
+
+
+def equal_to(field: str):
+    return validators.EqualTo(field, message=_l("The two entries do not match."))
+
+
+def any_of(values):
+    return validators.AnyOf(list(values), message=_l("Choose one of the offered values."))
+
+
+def number_range(min=None, max=None):  # noqa: A002 - mirrors WTForms
+    return validators.NumberRange(
+        min=min, max=max, message=_l("Enter a number from %(min)s to %(max)s.", min=min, max=max)
+    )
+
+
+def web_address(form, field) -> None:
+    """An http(s) address, or empty."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
+        raise ValidationError(_l("Enter a web address starting with http:// or https://."))
+
+
+class ChoiceMessages:
+    """Translated "not a valid choice" for SelectField / SelectMultipleField."""
+
+    invalid = _l("Choose one of the offered values.")

@@ -1,0 +1,89 @@
+"""Every hook a plugin may implement. Implement one with ``@hookimpl`` in the plugin's
+``hooks`` module; the core calls them through ``space.plugins.hook()``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("space")
+hookimpl = pluggy.HookimplMarker("space")
+
+
+class Outlet(str, Enum):
+    """Places in the core's templates where plugins may add HTML."""
+
+    HEAD = "head"
+    HOME_MAIN = "home_main"
+    HOME_ASIDE = "home_aside"
+    PROFILE_MAIN = "profile_main"
+    PROFILE_ASIDE = "profile_aside"
+    GROUP_MAIN = "group_main"
+    ADMIN_DASHBOARD = "admin_dashboard"
+
+
+@hookspec
+def register_actions():
+    """Return permission ``Action``s the plugin defines."""
+
+
+@hookspec
+def nav_items(user):
+    """Return ``NavItem``s for the main navigation as seen by ``user``."""
+
+
+@hookspec
+def template_outlet(outlet, context):
+    """Return HTML (``Markup``) to place at ``outlet`` (an ``Outlet``), or None."""
+
+
+@hookspec
+def search_types():
+    """Return ``SearchType``s (name and label) of the documents the plugin indexes."""
+
+
+@hookspec
+def search_documents():
+    """Yield every search ``Document`` the plugin owns, for a full reindex."""
+
+
+@hookspec
+def notification_types():
+    """Return ``NotificationType``s: how each kind of notification reads and links."""
+
+
+@hookspec
+def review_handlers():
+    """Return review handlers for items the plugin sends to the moderation queue."""
+
+
+@hookspec
+def trust_signals(user_ids):
+    """Return {user_id: {stat: value}} of activity the plugin records, for trust levels."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add click commands to the ``flask space`` group ``cli``."""
+
+
+@hookspec
+def scheduled_jobs():
+    """Return ``Job``s to run periodically (each runs once per period across processes)."""
+
+
+@hookspec
+def demo_content(size):
+    """Create the plugin's demo content (``size`` is "small" or "large"); never commit."""
+
+
+@hookspec
+def user_registered(user):
+    """Called when an account is created (inside the creating transaction)."""
+
+
+@hookspec
+def user_promoted(user, old_level, new_level):
+    """Called when a user's trust level rises (inside the transaction)."""

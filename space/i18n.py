@@ -1,0 +1,98 @@
+"""Locale and time zone selection, and the formatting helpers templates use.
+
+The locale is chosen by the person's setting, then ``?lang=`` (remembered in the session),
+then the browser's Accept-Language, then the site default. Dates, numbers and relative
+times are formatted by Babel in the person's locale and time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
+from flask_login import current_user
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def locales() -> list[str]:
+    return current_app.config["SPACE_LOCALES"]
+
+
+def language_names() -> list[tuple[str, str]]:
+    """(code, name in its own language) for every shipped locale."""
+    return [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in locales()]
+
+
+def select_locale() -> str:
+    available = locales()
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in available:
+        return user_locale
+    asked = request.args.get("lang")
+    if asked in available:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in available:
+        return session["lang"]
+    return request.accept_languages.best_match(available) or current_app.config[
+        "SPACE_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str:
+    zone = getattr(current_user, "timezone", None) if current_user else None
+    return zone or current_app.config["SPACE_DEFAULT_TIMEZONE"]
+
+
+def text_direction(locale: str | None) -> str:
+    return "rtl" if locale and locale.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+_ZONES: list[str] | None = None
+
+
+def timezones() -> list[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+    return _ZONES
+
+
+def is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return name in timezones()
+
+
+def reltime(value: datetime | None) -> str:
+    """"3 hours ago" / "in 2 days" in the current locale."""
+    if value is None:
+        return ""
+    return format_timedelta(value - datetime.now(UTC), add_direction=True)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["reltime"] = reltime
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["text_direction"] = text_direction
+    app.jinja_env.globals["language_names"] = language_names
+
+
+# Languages people may say they speak on their profile (ISO 639-1 codes Babel knows).
+SPOKEN_LANGUAGES = (
+    "af", "am", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
+    "eo", "es", "et", "eu", "fa", "fi", "fr", "ga", "gl", "gu", "ha", "he", "hi", "hr", "hu",
+    "hy", "id", "ig", "is", "it", "ja", "ka", "kk", "km", "kn", "ko", "ky", "lo", "lt", "lv",
+    "mk", "ml", "mn", "mr", "ms", "mt", "my", "nb", "ne", "nl", "or", "pa", "pl", "ps", "pt",
+    "ro", "ru", "si", "sk", "sl", "so", "sq", "sr", "sv", "sw", "ta", "te", "th", "tl", "tr",
+    "uk", "ur", "uz", "vi", "xh", "yo", "zh", "zu",
+)  # fmt: skip

@@ -1,0 +1,148 @@
+"""The one pipeline for user text: Markdown, then an allowlist sanitizer.
+
+``render`` is called when text is written and its result stored ("cooked"); pages show the
+stored HTML and never render Markdown. bleach lives here and nowhere else, so changing the
+sanitizer is this module and a ``flask space rebake``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bleach
+import markdown
+from bleach.linkifier import Linker
+from flask import url_for
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup
+from xml.etree import ElementTree
+
+MENTION_RE = r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])"
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1",
+        "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre",
+        "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th",
+        "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel", "class"],
+    "abbr": ["title"],
+    "code": ["class"],
+    "div": ["class"],
+    "img": ["src", "alt", "title", "width", "height", "loading"],
+    "span": ["class"],
+    "td": ["align"],
+    "th": ["align"],
+    "ol": ["start"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+_CLASS_OK = re.compile(r"^(language-[\w+-]+|mention|codehilite)$")
+
+
+class _MentionPattern(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802 - markdown's API
+        name = m.group(1)
+        element = ElementTree.Element("a")
+        element.set("class", "mention")
+        element.set("href", _profile_url(name))
+        element.text = "@" + name
+        return element, m.start(0), m.end(0)
+
+
+class _MentionExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802 - markdown's API
+        md.inlinePatterns.register(_MentionPattern(MENTION_RE, md), "mention", 175)
+
+
+def _profile_url(name: str) -> str:
+    try:
+        return url_for("accounts.profile", username=name)
+    except RuntimeError:  # outside an app context (e.g. a script)
+        return f"/u/{name}"
+
+
+def _filter_attributes(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    if name == "class":
+        return all(_CLASS_OK.match(part) for part in value.split())
+    return True
+
+
+def _set_rel(trusted: bool):
+    def callback(attrs, new=False):
+        href = attrs.get((None, "href"), "")
+        if href.startswith(("http://", "https://")):
+            attrs[(None, "rel")] = "noopener" if trusted else "nofollow ugc noopener"
+        return attrs
+
+    return callback
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["fenced_code", "tables", "sane_lists", _MentionExtension()],
+        output_format="html",
+    )
+
+
+def render(text: str, *, trusted: bool = False) -> Markup:
+    """Cook user text into safe HTML.
+
+    Markdown (fenced code, tables, @mentions), then bleach's allowlist, then autolinks.
+    External links get ``rel="nofollow ugc"`` unless ``trusted`` (authors at TL3 and above).
+    """
+    html = _markdown().convert(text or "")
+    clean = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=_filter_attributes,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+    linker = Linker(callbacks=[_set_rel(trusted)], skip_tags={"pre", "code"}, parse_email=False)
+    return Markup(linker.linkify(clean))
+
+
+_MENTION_SEARCH = re.compile(MENTION_RE)
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+
+
+def mentions(text: str) -> list[str]:
+    """Usernames mentioned in ``text`` (outside code), in order, without repeats."""
+    seen: dict[str, None] = {}
+    for name in _MENTION_SEARCH.findall(_CODE.sub("", text or "")):
+        seen.setdefault(name.lower(), None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class Counts:
+    links: int
+    images: int
+    mentions: int
+
+
+_LINK = re.compile(r"<a\s[^>]*href=\"(?!/u/)", re.I)
+_IMG = re.compile(r"<img\s", re.I)
+_MENTION_HTML = re.compile(r'<a class="mention"', re.I)
+
+
+def counts(html: str) -> Counts:
+    """Links, images and mentions in cooked HTML (for new users' limits)."""
+    return Counts(
+        links=len(_LINK.findall(html)),
+        images=len(_IMG.findall(html)),
+        mentions=len(_MENTION_HTML.findall(html)),
+    )
+
+
+def plain_text(html: str) -> str:
+    """Cooked HTML back to text, for excerpts and search."""
+    text = bleach.clean(html or "", tags=set(), strip=True)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,5 @@
+"""Search commands (``flask space reindex``)."""
+
+
+def register(cli) -> None:
+    pass

@@ -1,0 +1,146 @@
+"""The web layer: blueprints, the signed-in user, template context and the core pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import update
+
+from space import errors, i18n, jobs, notify, plugins, site
+from space.accounts.models import User
+from space.db import db, utcnow
+from space.extensions import login_manager
+from space.hookspecs import Outlet
+from space.permissions import can, require
+from space.security import safe_next
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language; saved to the profile when signed in."""
+    code = request.form.get("locale", "")
+    if code in i18n.locales():
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/code-of-conduct")
+def code_of_conduct():
+    require(current_user, "site.read")
+    return render_template("core/code_of_conduct.html", text=site.code_of_conduct())
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _mark_seen(response):
+    """Note when a signed-in person was last here (one write per five minutes at most)."""
+    # Only on successful reads, so it never commits a half-done write of a failed request.
+    if (
+        current_user.is_authenticated
+        and request.method == "GET"
+        and response.status_code < 400
+        and request.endpoint != "static"
+    ):
+        last = current_user.last_seen_at
+        now = utcnow()
+        if last is None or now - last > timedelta(minutes=5):
+            db.session.execute(
+                update(User).where(User.id == current_user.id).values(last_seen_at=now)
+            )
+            db.session.commit()
+    return response
+
+
+def _run_jobs(response):
+    pending = bool(g.get("space_mail_pending"))
+    app = current_app._get_current_object()
+
+    def after_close():
+        with app.app_context():
+            jobs.tick_after_response(pending)
+
+    response.call_on_close(after_close)
+    return response
+
+
+def _nav_items():
+    items = plugins.flatten(plugins.hook().nav_items(user=current_user))
+    return sorted(items, key=lambda item: item.order)
+
+
+def _outlet(place: Outlet | str, **context) -> Markup:
+    parts = plugins.hook().template_outlet(outlet=Outlet(place), context=context)
+    return Markup("").join(Markup(p) for p in parts if p)
+
+
+def _template_context():
+    locale = str(get_locale())
+    unread = None
+    if current_user.is_authenticated:
+        unread = notify.unread_count(current_user.id)
+    return {
+        "can": can,
+        "site": site.all_settings(),
+        "locale": locale,
+        "html_lang": locale.replace("_", "-"),
+        "text_dir": i18n.text_direction(locale),
+        "nav_items": _nav_items,
+        "outlet": _outlet,
+        "Outlet": Outlet,
+        "unread_notifications": unread,
+    }
+
+
+def register(app, registry) -> None:
+    from space import api, cli, search
+    from space.accounts import bp as accounts_bp
+    from space.admin import bp as admin_bp
+    from space.notifications import bp as notifications_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(admin_bp)
+    search.init_app(app)
+    for plugin in registry.plugins.values():
+        if plugin.blueprint is not None:
+            app.register_blueprint(
+                plugin.blueprint, url_prefix=plugin.url_prefix or f"/{plugin.name}"
+            )
+    api.init_app(app, registry)
+    cli.init_app(app, registry)
+    errors.init_app(app)
+    app.context_processor(_template_context)
+    app.after_request(_mark_seen)
+    app.after_request(_run_jobs)

@@ -1,0 +1,153 @@
+"""Fixtures: ``app`` on a fresh database (SQLite, or PostgreSQL when SPACE_TEST_DATABASE_URL
+is set), ``client``, ``runner``, ``login`` and a SQL query counter."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from space import create_app
+from space.accounts import groups
+from space.db import db
+
+PG_URL = os.environ.get("SPACE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def _pg_admin():
+    if not PG_URL:
+        yield None
+        return
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, _pg_admin):
+    """A fresh, empty database per test: an SQLite file, or a PostgreSQL schema."""
+    if _pg_admin is None:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with _pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    with _pg_admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def make_app(database_url, tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SPACE_DATABASE_URL": database_url,
+        "SPACE_SECRET_KEY": "test-secret",
+        "SPACE_SEARCH_PATH": str(tmp_path / "search"),
+        "SPACE_JOBS_ON_REQUEST": False,
+        "SPACE_PLUGINS": [],
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings: return a dict."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    app = make_app(database_url, tmp_path, **app_config)
+    with app.app_context():
+        db.create_all()
+        groups.ensure_automatic_groups()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                     r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path="/login") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in through the real form."""
+
+    def do(user, password="correct horse battery"):
+        token = csrf_token(client)
+        response = client.post(
+            "/login", data={"login": user.username, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    return do
+
+
+@pytest.fixture
+def post(client):
+    """``post(path, data)`` sends a form with a valid CSRF token."""
+
+    def do(path, data=None, *, token_from="/", **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", csrf_token(client, token_from))
+        return client.post(path, data=payload, **kwargs)
+
+    return do
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter:`` counts SQL statements issued inside."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

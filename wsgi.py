@@ -1,0 +1,3 @@
+from space import create_app
+
+app = create_app()
