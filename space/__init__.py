@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.config.from_mapping(settings.load(app.instance_path, config))
 
-    from space import i18n, permissions, plugins, security, web
+    from space import i18n, models, permissions, plugins, security, web  # noqa: F401
     from space.accounts.models import Anonymous
     from space.extensions import babel, csrf, db, limiter, login_manager, migrate
 

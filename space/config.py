@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     # process; turned off in tests and when a separate `flask space jobs` runs them.
     "SPACE_JOBS_ON_REQUEST": True,
     "SPACE_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Werkzeug's password hashing method (tests use a cheap one).
+    "SPACE_PASSWORD_HASH": "scrypt",
 }
 
 _LIST_SETTINGS = {"SPACE_PLUGINS", "SPACE_LOCALES"}

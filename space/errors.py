@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,6 +23,7 @@ def _titles() -> dict[int, tuple[str, str]]:
                                      "page may have been removed.")),
         405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
         413: (_("Too large"), _("What you sent is larger than this site accepts.")),
+        415: (_("Unsupported format"), _("This address does not accept data in this format.")),
         422: (_("Invalid input"), _("Some of what you sent is not valid.")),
         429: (_("Slow down"), _("Too many requests in a short time. Wait a moment and try "
                                "again.")),
@@ -52,10 +53,13 @@ def handle_http(error: HTTPException):
     # Our own descriptions (given to abort()) are translated; werkzeug's defaults are not.
     description = getattr(error, "space_message", None)
     data = getattr(error, "data", None)
-    errors = data.get("messages") if isinstance(data, dict) else None
-    response = _render(code, description, errors)
-    if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+    errors = None
+    if isinstance(data, dict):  # from flask_smorest.abort / webargs: message, field errors
+        description = description or data.get("message")
+        errors = data.get("errors") or data.get("messages")
+    response = make_response(_render(code, description, errors))
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 

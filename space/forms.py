@@ -12,6 +12,7 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError, validators
+from wtforms.fields.choices import SelectChoice
 
 
 class _Translations:
@@ -21,7 +22,9 @@ class _Translations:
         return flask_babel.gettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.ngettext(singular, plural, n)
+        # Unformatted: WTForms fills in its own placeholders (flask_babel.ngettext would
+        # format with only ``num`` and fail on "%(value)s").
+        return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
 # WTForms' built-in messages, listed so that extraction puts them in Space's catalogs.
@@ -108,7 +111,6 @@ def web_address(form, field) -> None:
         raise ValidationError(_l("Enter a web address starting with http:// or https://."))
 
 
-class ChoiceMessages:
-    """Translated "not a valid choice" for SelectField / SelectMultipleField."""
-
-    invalid = _l("Choose one of the offered values.")
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

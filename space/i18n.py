@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta
 from flask_login import current_user
 
@@ -27,8 +27,25 @@ def language_names() -> list[tuple[str, str]]:
     return [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in locales()]
 
 
+def spoken_languages(codes: list[str]) -> str:
+    """"French, Spanish and Arabic" in the current locale."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
+    current = get_locale()
+    names = []
+    for code in codes:
+        try:
+            names.append(Locale.parse(code).get_display_name(current) or code)
+        except (ValueError, TypeError):
+            names.append(code)
+    return format_list(names, locale=current) if names else ""
+
+
 def select_locale() -> str:
     available = locales()
+    if not has_request_context():  # CLI, jobs: the site default
+        return current_app.config["SPACE_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in available:
         return user_locale
@@ -44,6 +61,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return "UTC"
     zone = getattr(current_user, "timezone", None) if current_user else None
     return zone or current_app.config["SPACE_DEFAULT_TIMEZONE"]
 
@@ -85,6 +104,7 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["text_direction"] = text_direction
     app.jinja_env.globals["language_names"] = language_names
+    app.jinja_env.globals["spoken_languages"] = spoken_languages
 
 
 # Languages people may say they speak on their profile (ISO 639-1 codes Babel knows).

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
+from xml.etree import ElementTree
 
 import bleach
 import markdown
@@ -16,7 +18,6 @@ from bleach.linkifier import Linker
 from flask import url_for
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup
-from xml.etree import ElementTree
 
 MENTION_RE = r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])"
 
@@ -143,6 +144,7 @@ def counts(html: str) -> Counts:
 
 
 def plain_text(html: str) -> str:
-    """Cooked HTML back to text, for excerpts and search."""
+    """Cooked HTML back to plain text (not HTML: characters, not entities), for excerpts and
+    search. Templates escape it like any text."""
     text = bleach.clean(html or "", tags=set(), strip=True)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", unescape(text)).strip()

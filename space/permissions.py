@@ -128,6 +128,7 @@ def core_actions() -> list[Action]:
     return [
         Action("site.read", anonymous=True),
         Action("user.read", anonymous=True),
+        Action("account.read", check=_self),
         Action("account.edit", check=_self),
         Action("token.manage", check=_self),
         Action("notifications.read"),

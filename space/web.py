@@ -14,6 +14,7 @@ from flask import (
     session,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import update
@@ -21,6 +22,7 @@ from sqlalchemy import update
 from space import errors, i18n, jobs, notify, plugins, site
 from space.accounts.models import User
 from space.db import db, utcnow
+from space.errors import fail
 from space.extensions import login_manager
 from space.hookspecs import Outlet
 from space.permissions import can, require
@@ -61,6 +63,23 @@ def load_user(user_id: str):
     if user is None or user.session_version != int(version):
         return None
     return user
+
+
+def _fresh_request_caches():
+    """``g`` belongs to the app context, and a request may reuse an outer one (tests, CLI):
+    start every request with an empty ``g``, as a request of its own would."""
+    for name in list(g):
+        g.pop(name)
+
+
+def _refuse_nul():
+    """NUL characters are never valid text here, and PostgreSQL refuses them: answer 400
+    before any view tries to store or look them up."""
+    values = [request.path, *request.args.values()]
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        fail(400, _("The request contains characters that are not allowed."))
 
 
 def _mark_seen(response):
@@ -110,7 +129,6 @@ def _template_context():
     if current_user.is_authenticated:
         unread = notify.unread_count(current_user.id)
     return {
-        "can": can,
         "site": site.all_settings(),
         "locale": locale,
         "html_lang": locale.replace("_", "-"),
@@ -141,6 +159,9 @@ def register(app, registry) -> None:
     api.init_app(app, registry)
     cli.init_app(app, registry)
     errors.init_app(app)
+    app.jinja_env.globals["can"] = can
     app.context_processor(_template_context)
+    app.before_request(_fresh_request_caches)
+    app.before_request(_refuse_nul)
     app.after_request(_mark_seen)
     app.after_request(_run_jobs)

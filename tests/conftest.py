@@ -52,6 +52,8 @@ def make_app(database_url, tmp_path, **overrides):
         "SPACE_JOBS_ON_REQUEST": False,
         "SPACE_PLUGINS": [],
         "RATELIMIT_ENABLED": False,
+        # Cheap hashing keeps the suite fast; production uses scrypt.
+        "SPACE_PASSWORD_HASH": "pbkdf2:sha256:1000",
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)

@@ -14,7 +14,16 @@ from wtforms import (
     TextAreaField,
 )
 
-from space.forms import Form, email, equal_to, length, optional, required, web_address
+from space.forms import (
+    Form,
+    choices,
+    email,
+    equal_to,
+    length,
+    optional,
+    required,
+    web_address,
+)
 
 PASSWORD_MIN = 10
 
@@ -62,9 +71,11 @@ class ProfileForm(Form):
 
 
 class PasswordForm(Form):
-    current = PasswordField(_l("Current password"), [required(), length(max=200)])
-    password = PasswordField(_l("New password"), [required(), length(PASSWORD_MIN, 200)])
-    confirm = PasswordField(_l("Repeat the new password"), [required(), equal_to("password")])
+    current_password = PasswordField(_l("Current password"), [required(), length(max=200)])
+    new_password = PasswordField(_l("New password"), [required(), length(PASSWORD_MIN, 200)])
+    new_password_again = PasswordField(
+        _l("Repeat the new password"), [required(), equal_to("new_password")]
+    )
 
 
 class TokenForm(Form):
@@ -82,11 +93,13 @@ class GroupForm(Form):
     description = TextAreaField(_l("Description"), [optional(), length(max=5000)])
     visibility = SelectField(
         _l("Visibility"),
-        choices=[
-            ("public", _l("Public — anyone can see and join")),
-            ("closed", _l("Closed — anyone can see it; people ask to join")),
-            ("private", _l("Private — only members know it exists")),
-        ],
+        choices=choices(
+            [
+                ("public", _l("Public — anyone can see and join")),
+                ("closed", _l("Closed — anyone can see it; people ask to join")),
+                ("private", _l("Private — only members know it exists")),
+            ]
+        ),
     )
 
 

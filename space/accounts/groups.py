@@ -11,7 +11,7 @@ from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from space import audit, notify
+from space import audit, notify, search
 from space.accounts.models import (
     Group,
     GroupVisibility,
@@ -126,6 +126,7 @@ def create_group(
     db.session.flush()
     if owner is not None:
         add_member(group, owner, owner=True)
+    search.queue_index(search.group_document(group))
     audit.record("group.create", actor=by, target=group, visibility=str(group.visibility))
     return group
 
@@ -135,6 +136,7 @@ def update_group(group: Group, *, by: User, title: str, description: str, visibi
     group.title = title.strip()
     group.visibility = GroupVisibility(visibility)
     set_description(group, description)
+    search.queue_index(search.group_document(group))
     audit.record(
         "group.update", actor=by, target=group, visibility=str(group.visibility), before=before
     )

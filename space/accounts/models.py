@@ -11,6 +11,7 @@ import enum
 import hashlib
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import (
     JSON,
@@ -31,6 +32,11 @@ from space.db import TimestampMixin, UTCDateTime, db, utcnow
 from space.trust import TrustLevel
 
 
+def enum_values(enum_class) -> list[str]:
+    """Store enums by value ("public"), not by member name ("PUBLIC")."""
+    return [member.value for member in enum_class]
+
+
 class TrustLevelType(db.TypeDecorator):
     """A ``TrustLevel`` stored as a small integer."""
 
@@ -46,10 +52,6 @@ class TrustLevelType(db.TypeDecorator):
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user"
-    __table_args__ = (
-        Index("ix_user_username_lower", func.lower("username"), unique=True),
-        Index("ix_user_email_lower", func.lower("email"), unique=True),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -90,7 +92,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config["SPACE_PASSWORD_HASH"] if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -124,6 +127,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         return [r for r in ("admin", "moderator", "editor") if getattr(self, f"is_{r}")]
 
 
+# Usernames and emails are unique whatever their case.
+Index("ix_user_username_lower", func.lower(User.username), unique=True)
+Index("ix_user_email_lower", func.lower(User.email), unique=True)
+
+
 class Anonymous(AnonymousUserMixin):
     id = None
     username = ""
@@ -149,7 +157,8 @@ class Group(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     description_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
     visibility: Mapped[GroupVisibility] = mapped_column(
-        Enum(GroupVisibility, native_enum=False, length=10, validate_strings=True),
+        Enum(GroupVisibility, native_enum=False, length=10, validate_strings=True,
+             values_callable=enum_values),
         default=GroupVisibility.PUBLIC,
         nullable=False,
     )
@@ -198,7 +207,8 @@ class JoinRequest(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     status: Mapped[RequestStatus] = mapped_column(
-        Enum(RequestStatus, native_enum=False, length=10, validate_strings=True),
+        Enum(RequestStatus, native_enum=False, length=10, validate_strings=True,
+             values_callable=enum_values),
         default=RequestStatus.PENDING,
         nullable=False,
     )

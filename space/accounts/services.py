@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from space import audit, notify
+from space import audit, notify, search
 from space import site as site_settings
 from space.accounts.models import Group, Invite, Membership, User
 from space.db import db, utcnow
@@ -98,6 +98,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     _count_trust_groups(None, trust_level)
+    search.queue_index(search.user_document(user))
     hook().user_registered(user=user)
     return user
 
@@ -272,6 +273,7 @@ def update_profile(user: User, **fields) -> None:
         setattr(user, name, value)
     if "bio" in fields:
         user.bio_html = str(render(user.bio, trusted=user.trust_level >= TrustLevel.REGULAR))
+    search.queue_index(search.user_document(user))
 
 
 # --- roles and trust ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from space.accounts.models import Group, Membership
 from space.db import db
 from space.errors import fail
 from space.extensions import limiter
+from space.forms import choices
 from space.i18n import is_timezone, language_names, timezones
 from space.permissions import require
 from space.security import client_ip_key, safe_next
@@ -193,9 +194,9 @@ def _profile_form(user, *, bound: bool = True) -> ProfileForm:
     """The profile form, bound to the request's data unless ``bound`` is False."""
     form = ProfileForm(obj=user) if bound else ProfileForm(formdata=None, obj=user)
     languages = language_names()
-    form.locale.choices = [("", _("Automatic (from your browser)")), *languages]
-    form.timezone.choices = [(zone, zone.replace("_", " ")) for zone in timezones()]
-    form.languages.choices = _spoken_language_choices()
+    form.locale.choices = choices([("", _("Automatic (from your browser)")), *languages])
+    form.timezone.choices = choices((zone, zone.replace("_", " ")) for zone in timezones())
+    form.languages.choices = choices(_spoken_language_choices())
     if request.method == "GET" or not bound:
         form.locale.data = user.locale or ""
         form.timezone.data = user.timezone or current_app.config["SPACE_DEFAULT_TIMEZONE"]
@@ -220,7 +221,7 @@ def _spoken_language_choices() -> list[tuple[str, str]]:
 def settings():
     require(current_user, "account.edit", current_user)
     form = _profile_form(current_user)
-    password_form = PasswordForm(prefix="pw")
+    password_form = PasswordForm()
     if form.validate_on_submit():
         if not is_timezone(form.timezone.data):
             form.timezone.errors.append(_("Choose a time zone from the list."))
@@ -260,12 +261,12 @@ def _tokens():
 def change_password():
     require(current_user, "account.edit", current_user)
     form = _profile_form(current_user, bound=False)
-    password_form = PasswordForm(prefix="pw")
+    password_form = PasswordForm()
     if password_form.validate_on_submit():
-        if not current_user.check_password(password_form.current.data):
-            password_form.current.errors.append(_("This is not your current password."))
+        if not current_user.check_password(password_form.current_password.data):
+            password_form.current_password.errors.append(_("This is not your current password."))
         else:
-            services.set_password(current_user, password_form.password.data)
+            services.set_password(current_user, password_form.new_password.data)
             db.session.commit()
             # The session id carries the password version: sign in again with the new one.
             login_user(current_user)

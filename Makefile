@@ -1,0 +1,54 @@
+# Space — the commands the README names. Everything installs into .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-postgres e2e lint format translations compile-translations install clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) compile-translations
+
+## Serve on http://$(HOST):$(PORT) with SQLite; migrates, and loads demo content on first start.
+run: install
+	$(FLASK) space init --demo-if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT) --debug
+
+## Install what tests need and run the whole suite (browser journeys included when chromium exists).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## The suite against PostgreSQL (SPACE_TEST_DATABASE_URL, default: the local test database).
+test-postgres: install
+	SPACE_TEST_DATABASE_URL=$${SPACE_TEST_DATABASE_URL:-postgresql+psycopg://$${PGUSER:-postgres}@127.0.0.1:5432/test} $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Extract messages, update the catalogs, compile them.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -k pgettext:1c,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
+
+compile-translations: $(STAMP)
+	@$(BIN)/pybabel compile -d translations --use-fuzzy=false -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d translations
+
+clean:
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

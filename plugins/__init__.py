@@ -1,0 +1,1 @@
+"""Built-in areas of Space, each a plugin: discuss, blog, events."""

@@ -1,0 +1,23 @@
+"""Imports every core model so the metadata (and Alembic) sees the whole core schema.
+Plugins' models are imported by their own packages."""
+
+from space.accounts.models import Group, Invite, JoinRequest, Membership, User
+from space.api.tokens import ApiToken
+from space.audit import AuditEntry
+from space.jobs import JobRun
+from space.notify import MailMessage, Notification
+from space.site import SiteSetting
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Group",
+    "Invite",
+    "JobRun",
+    "JoinRequest",
+    "MailMessage",
+    "Membership",
+    "Notification",
+    "SiteSetting",
+    "User",
+]

@@ -1,0 +1,52 @@
+"""The search page: ``/search?q=…&type=…&page=…``.
+
+Costs the same few SQL queries whatever it finds (the signed-in person and their groups, for
+the principals); the search itself is the index's, and every hit carries what it shows.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from space import search
+from space.errors import fail
+from space.permissions import require
+
+bp = Blueprint("search", __name__)
+
+MAX_PAGE = 1000
+
+
+def _page() -> int:
+    value = request.args.get("page", "1")
+    if not value.isdigit() or not 0 < int(value) <= MAX_PAGE:
+        fail(400, _("The page number is not valid."))
+    return int(value)
+
+
+def _href(url: str) -> str:
+    """Documents store site-relative paths; add the root the site is served from."""
+    return request.script_root + url if url.startswith("/") else url
+
+
+@bp.get("/search")
+def index():
+    require(current_user, "search.query")
+    text = request.args.get("q", "")
+    chosen = request.args.get("type", "")
+    page = _page()
+    kinds = search.types()
+    context = {"q": text, "chosen_type": chosen, "types": kinds, "href": _href, "results": None}
+    try:
+        parsed = search.parse(text, known_types=kinds, type_name=chosen or None)
+    except search.QueryError as error:
+        return render_template("search/index.html", error=error.message, **context), 400
+    if not parsed.is_empty:
+        per_page = current_app.config["SPACE_PAGE_SIZE"]
+        context["results"] = search.backend().search(
+            parsed, search.principals(current_user), page=page, per_page=per_page
+        )
+    pager_args = {"q": text, **({"type": chosen} if chosen else {})}
+    return render_template("search/index.html", pager_args=pager_args, **context)

@@ -1,0 +1,223 @@
+"""The embedded search backend: a Whoosh index in a directory. The only module importing whoosh.
+
+Writers take Whoosh's file lock with a timeout, so several app processes (and a running
+``flask space reindex``) never write at once; a thread lock does the same inside a process.
+The acl, type and filters are clauses of the query itself, so the totals and pages Whoosh
+computes only ever count what the asker may see.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime, time
+
+from markupsafe import Markup, escape
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.lang import porter2
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser import plugins as parser_plugins
+from whoosh.writing import CLEAR
+
+from space.search.documents import EVERYTHING, Backend, Document, Hit, Results
+from space.search.query import ParsedQuery
+
+# Seconds a writer waits for another process to finish before giving up (LockError).
+LOCK_TIMEOUT = 10.0
+# Longer bodies are cut: the tail of a huge text adds little to search but much to the index.
+MAX_BODY = 100_000
+SNIPPET_CHARS = 240
+TITLE_BOOST = 3.0
+
+
+def schema() -> Schema:
+    # Porter2 (Snowball English): whoosh's default Porter stemmer leaves "running" as "runn".
+    stem = StemmingAnalyzer(stemfn=porter2.stem)
+    return Schema(
+        key=ID(unique=True, stored=True),
+        type=ID(stored=True),
+        doc_id=ID(stored=True),
+        title=TEXT(analyzer=stem, stored=True),
+        body=TEXT(analyzer=stem, stored=True),
+        url=STORED(),
+        acl=KEYWORD(),
+        author=KEYWORD(stored=True, lowercase=True),
+        created_at=DATETIME(stored=True, sortable=True),
+        category=ID(stored=True),
+        tags=KEYWORD(stored=True, lowercase=True, commas=True),
+        status=ID(stored=True),
+        lang=ID(stored=True),
+    )
+
+
+class _Marks(Formatter):
+    """Escapes the text around matches and wraps matches in ``<b class="match">``."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False) -> str:
+        return f'<b class="match">{escape(get_text(text, token, replace))}</b>'
+
+
+class WhooshBackend(Backend):
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+
+    # --- the index on disk ------------------------------------------------------------------
+
+    def _open(self, *, create: bool):
+        """The index, created on first write; None when reading before anything was written."""
+        if whoosh_index.exists_in(self.path):
+            return whoosh_index.open_dir(self.path)
+        if not create:
+            return None
+        os.makedirs(self.path, exist_ok=True)
+        return whoosh_index.create_in(self.path, schema())
+
+    def _write(self, index: Iterable[Document] = (), delete: Iterable[str] = ()) -> None:
+        with self._lock:
+            writer = self._open(create=True).writer(timeout=LOCK_TIMEOUT)
+            try:
+                for key in delete:
+                    writer.delete_by_term("key", key)
+                for doc in index:
+                    writer.update_document(**_fields(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def index(self, docs: Iterable[Document]) -> None:
+        self._write(index=list(docs))
+
+    def delete(self, keys: Iterable[str]) -> None:
+        self._write(delete=list(keys))
+
+    def apply(self, index: list[Document], delete: list[str]) -> None:
+        self._write(index=index, delete=delete)
+
+    def clear(self) -> None:
+        with self._lock:
+            ix = self._open(create=True)
+            # Committing with CLEAR under the write lock drops every segment at once.
+            ix.writer(timeout=LOCK_TIMEOUT).commit(mergetype=CLEAR)
+            if _layout(ix.schema) != _layout(schema()):
+                # An index from an older Space: start over with today's fields.
+                whoosh_index.create_in(self.path, schema())
+
+    # --- searching --------------------------------------------------------------------------
+
+    def search(self, query: ParsedQuery, principals, page: int, per_page: int) -> Results:
+        ix = self._open(create=False)
+        if ix is None:
+            return Results(total=0, hits=[], page=page, per_page=per_page)
+        with ix.searcher() as searcher:
+            whole = _query(ix.schema, query, principals)
+            order = {} if query.text else {"sortedby": "created_at", "reverse": True}
+            found = searcher.search(whole, limit=page * per_page, **order)
+            found.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+            found.formatter = _Marks()
+            start = (page - 1) * per_page
+            hits = [_hit(hit) for hit in found[start : start + per_page]]
+            return Results(total=len(found), hits=hits, page=page, per_page=per_page)
+
+
+def _layout(current: Schema) -> list[tuple[str, str]]:
+    return [(name, type(field).__name__) for name, field in current.items()]
+
+
+def _naive_utc(value: datetime) -> datetime:
+    # Whoosh drops the zone without converting; give it UTC wall time.
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _fields(doc: Document) -> dict:
+    fields = {
+        "key": doc.key,
+        "type": doc.type,
+        "doc_id": str(doc.id),
+        "title": doc.title or "",
+        "body": (doc.body or "")[:MAX_BODY],
+        "url": doc.url,
+        "acl": " ".join(doc.acl),
+        "author": doc.author or "",
+        "created_at": _naive_utc(doc.created_at),
+    }
+    if doc.category:
+        fields["category"] = doc.category.lower()
+    if doc.tags:
+        fields["tags"] = ",".join(tag.replace(",", " ") for tag in doc.tags)
+    if doc.status:
+        fields["status"] = doc.status
+    if doc.lang:
+        fields["lang"] = doc.lang
+    return fields
+
+
+def _text_query(current: Schema, text: str):
+    """Words, phrases, AND/OR/NOT and parentheses; no field syntax, wildcards or ranges."""
+    parser = MultifieldParser(
+        ["title", "body"], current, fieldboosts={"title": TITLE_BOOST}, group=AndGroup
+    )
+    # Our own parser took the filters out; the rest must never reach other fields (acl!).
+    for plugin in (
+        parser_plugins.FieldsPlugin,
+        parser_plugins.WildcardPlugin,
+        parser_plugins.RangePlugin,
+        parser_plugins.BoostPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser.parse(text)
+
+
+def _query(current: Schema, query: ParsedQuery, principals):
+    filters = [q.Or([q.Term("type", name) for name in query.types])]
+    if EVERYTHING not in principals:
+        filters.append(q.Or([q.Term("acl", p) for p in sorted(principals)]))
+    if query.user:
+        filters.append(q.Term("author", query.user.lower()))
+    if query.category:
+        filters.append(q.Term("category", query.category.lower()))
+    filters.extend(q.Term("tags", tag.lower()) for tag in query.tags)
+    if query.status:
+        filters.append(q.Term("status", query.status))
+    if query.after or query.before:
+        start = datetime.combine(query.after, time()) if query.after else None
+        end = datetime.combine(query.before, time()) if query.before else None
+        filters.append(q.DateRange("created_at", start, end, endexcl=True))
+    if not query.text:
+        return q.And(filters)
+    # Filters decide membership only; relevance comes from the words alone.
+    return q.And([_text_query(current, query.text), q.ConstantScoreQuery(q.And(filters), 0.0)])
+
+
+def _hit(hit) -> Hit:
+    fields = hit.fields()
+    snippet = hit.highlights("body", top=2)
+    if not snippet:
+        body = fields.get("body", "")
+        cut = body[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS else body
+        snippet = escape(cut + ("…" if len(body) > SNIPPET_CHARS else ""))
+    created = fields.get("created_at")
+    return Hit(
+        key=fields["key"],
+        type=fields["type"],
+        id=fields.get("doc_id", ""),
+        title=fields.get("title", ""),
+        url=fields.get("url", ""),
+        snippet=Markup(snippet),
+        created_at=created.replace(tzinfo=UTC) if created else None,
+        author=fields.get("author", ""),
+        category=fields.get("category", ""),
+        tags=tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip()),
+        status=fields.get("status", ""),
+    )
