@@ -6,6 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 STAMP  := $(VENV)/.installed
+LOCALES := fr es ar
 
 .PHONY: run test test-postgres e2e lint format translations compile-translations install clean bench
 
@@ -33,6 +34,10 @@ test: install
 test-postgres: install
 	SPACE_TEST_DATABASE_URL=$${SPACE_TEST_DATABASE_URL:-postgresql+psycopg://$${PGUSER:-postgres}@127.0.0.1:5432/test} $(BIN)/pytest
 
+## Only the browser journeys (needs chromium).
+e2e: install
+	$(BIN)/pytest tests/e2e
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -44,6 +49,10 @@ format: install
 ## Extract messages, update the catalogs, compile them.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -k pgettext:1c,2 --no-location --sort-output -o translations/messages.pot .
+	@for lang in $(LOCALES); do \
+	  test -f translations/$$lang/LC_MESSAGES/messages.po || \
+	    $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$lang; \
+	done
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations --statistics
 

@@ -59,7 +59,9 @@ def init(demo_if_empty: bool) -> None:
 def demo(size: str) -> None:
     """Load realistic sample content into an empty, initialized site (see ``init``)."""
     if not _is_empty():
-        raise click.ClickException("the site has accounts already; demo content needs an empty site")
+        raise click.ClickException(
+            "the site has accounts already; demo content needs an empty site"
+        )
     _load_demo(size)
 
 
@@ -115,7 +117,11 @@ def outbox(limit: int, send: bool) -> None:
     if not messages:
         click.echo("The outbox is empty.")
     for message in messages:
-        state = "sent" if message.sent_at else ("error: " + message.error if message.error else "queued")
+        state = (
+            "sent"
+            if message.sent_at
+            else ("error: " + message.error if message.error else "queued")
+        )
         click.echo(f"#{message.id} to {message.to} — {message.subject} [{state}]")
         click.echo(f"  {message.created_at:%Y-%m-%d %H:%M} UTC")
         for line in message.body.splitlines():

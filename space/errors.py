@@ -43,7 +43,9 @@ def _render(code: int, description: str | None = None, errors=None):
         if errors:
             body["errors"] = errors
         return jsonify(body), code
-    return render_template("errors/error.html", code=code, title=title, text=description or text), code
+    return render_template(
+        "errors/error.html", code=code, title=title, text=description or text
+    ), code
 
 
 def handle_http(error: HTTPException):
@@ -64,8 +66,10 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(error: CSRFError):
-    return _render(400, _("Your form expired or came from elsewhere. Go back, reload the page "
-                          "and submit again."))
+    return _render(
+        400,
+        _("Your form expired or came from elsewhere. Go back, reload the page and submit again."),
+    )
 
 
 def handle_unicode(error: UnicodeError):

@@ -56,8 +56,13 @@ class Form(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField",
-                                                      "EmailField", "URLField", "SearchField"}:
+            if unbound_field.field_class.__name__ in {
+                "StringField",
+                "TextAreaField",
+                "EmailField",
+                "URLField",
+                "SearchField",
+            }:
                 filters.append(_strip)
             return unbound_field.bind(form=form, filters=filters, **options)
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import pluggy
 
@@ -12,7 +12,7 @@ hookspec = pluggy.HookspecMarker("space")
 hookimpl = pluggy.HookimplMarker("space")
 
 
-class Outlet(str, Enum):
+class Outlet(StrEnum):
     """Places in the core's templates where plugins may add HTML."""
 
     HEAD = "head"

@@ -28,7 +28,7 @@ def language_names() -> list[tuple[str, str]]:
 
 
 def spoken_languages(codes: list[str]) -> str:
-    """"French, Spanish and Arabic" in the current locale."""
+    """ "French, Spanish and Arabic" in the current locale."""
     from babel.lists import format_list
     from flask_babel import get_locale
 
@@ -55,9 +55,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in available:
         return session["lang"]
-    return request.accept_languages.best_match(available) or current_app.config[
-        "SPACE_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(available) or current_app.config["SPACE_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str:
@@ -90,7 +90,7 @@ def is_timezone(name: str) -> bool:
 
 
 def reltime(value: datetime | None) -> str:
-    """"3 hours ago" / "in 2 days" in the current locale."""
+    """ "3 hours ago" / "in 2 days" in the current locale."""
     if value is None:
         return ""
     return format_timedelta(value - datetime.now(UTC), add_direction=True)

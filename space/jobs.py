@@ -89,9 +89,7 @@ def run_due(names: set[str] | None = None, *, force: bool = False) -> list[str]:
             log.exception("job %s failed", job.name)
             error = repr(exc)[:2000]
         db.session.execute(
-            update(JobRun)
-            .where(JobRun.name == job.name)
-            .values(finished_at=utcnow(), error=error)
+            update(JobRun).where(JobRun.name == job.name).values(finished_at=utcnow(), error=error)
         )
         db.session.commit()
         ran.append(job.name)

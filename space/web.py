@@ -65,13 +65,6 @@ def load_user(user_id: str):
     return user
 
 
-def _fresh_request_caches():
-    """``g`` belongs to the app context, and a request may reuse an outer one (tests, CLI):
-    start every request with an empty ``g``, as a request of its own would."""
-    for name in list(g):
-        g.pop(name)
-
-
 def _refuse_nul():
     """NUL characters are never valid text here, and PostgreSQL refuses them: answer 400
     before any view tries to store or look them up."""
@@ -161,7 +154,6 @@ def register(app, registry) -> None:
     errors.init_app(app)
     app.jinja_env.globals["can"] = can
     app.context_processor(_template_context)
-    app.before_request(_fresh_request_caches)
     app.before_request(_refuse_nul)
     app.after_request(_mark_seen)
     app.after_request(_run_jobs)

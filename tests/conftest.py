@@ -9,6 +9,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from space import create_app
@@ -78,8 +79,21 @@ def app(database_url, tmp_path, app_config):
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Runs each request in its own app context, as a server does: a fresh ``g`` and a
+    fresh database session, so a view that forgets to commit fails its test. Afterwards the
+    test's own session forgets what it loaded, so the test reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -88,8 +102,10 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_token(client, path="/login") -> str:

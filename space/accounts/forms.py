@@ -78,11 +78,6 @@ class PasswordForm(Form):
     )
 
 
-class TokenForm(Form):
-    name = StringField(_l("Token name"), [required(), length(1, 60)])
-    scopes = SelectMultipleField(_l("Scopes"), choices=[], validators=[required()])
-
-
 class JoinRequestForm(Form):
     message = TextAreaField(_l("Why would you like to join? (optional)"), [length(max=500)])
 

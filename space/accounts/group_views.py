@@ -92,8 +92,8 @@ def request_to_join(name: str):
     require(current_user, "group.request", group)
     form = JoinRequestForm()
     if not form.validate_on_submit():
-        flash(_("Your request could not be sent: %(why)s",
-                why="; ".join(str(e) for errs in form.errors.values() for e in errs)), "error")  # fmt: skip
+        why = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        flash(_("Your request could not be sent: %(why)s", why=why), "error")
         return redirect(url_for("accounts.group", name=group.name))
     try:
         groups.request_to_join(group, current_user, form.message.data or "")
@@ -176,4 +176,3 @@ def remove_member(name: str, username: str):
         db.session.commit()
         flash(_("%(user)s is no longer a member.", user=user.username), "info")
     return redirect(url_for("accounts.group", name=group.name))
-

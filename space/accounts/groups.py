@@ -203,11 +203,14 @@ def request_to_join(group: Group, user: User, message: str = "") -> JoinRequest:
         return existing
     request = JoinRequest(group_id=group.id, user_id=user.id, message=message.strip()[:500])
     db.session.add(request)
-    owners = db.session.scalars(
-        select(Membership.user_id).where(
-            Membership.group_id == group.id, Membership.is_owner.is_(True)
-        )
-    ).all() or db.session.scalars(select(User.id).where(User.is_admin.is_(True))).all()
+    owners = (
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.group_id == group.id, Membership.is_owner.is_(True)
+            )
+        ).all()
+        or db.session.scalars(select(User.id).where(User.is_admin.is_(True))).all()
+    )
     for owner_id in owners:
         notify.notify(
             owner_id, "group_join_requested", user=user.username, group=group.name,
@@ -256,6 +259,4 @@ def visible_groups_query(user):
     if getattr(user, "is_staff", False):
         return query
     mine = list(my_group_ids(user))
-    return query.where(
-        (Group.visibility != GroupVisibility.PRIVATE) | Group.id.in_(mine or [-1])
-    )
+    return query.where((Group.visibility != GroupVisibility.PRIVATE) | Group.id.in_(mine or [-1]))

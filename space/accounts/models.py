@@ -12,6 +12,7 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import (
     JSON,
@@ -157,8 +158,13 @@ class Group(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     description_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
     visibility: Mapped[GroupVisibility] = mapped_column(
-        Enum(GroupVisibility, native_enum=False, length=10, validate_strings=True,
-             values_callable=enum_values),
+        Enum(
+            GroupVisibility,
+            native_enum=False,
+            length=10,
+            validate_strings=True,
+            values_callable=enum_values,
+        ),
         default=GroupVisibility.PUBLIC,
         nullable=False,
     )
@@ -174,6 +180,14 @@ class Group(TimestampMixin, db.Model):
     @property
     def is_automatic(self) -> bool:
         return self.automatic_trust_level is not None
+
+    @property
+    def display_title(self) -> str:
+        """The title people read; automatic groups are named for their trust level."""
+        if self.automatic_trust_level is None:
+            return self.title
+        level = self.automatic_trust_level
+        return _("Trust level %(level)s: %(label)s", level=int(level), label=level.label)
 
 
 class Membership(db.Model):
@@ -207,8 +221,13 @@ class JoinRequest(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     status: Mapped[RequestStatus] = mapped_column(
-        Enum(RequestStatus, native_enum=False, length=10, validate_strings=True,
-             values_callable=enum_values),
+        Enum(
+            RequestStatus,
+            native_enum=False,
+            length=10,
+            validate_strings=True,
+            values_callable=enum_values,
+        ),
         default=RequestStatus.PENDING,
         nullable=False,
     )

@@ -269,7 +269,7 @@ def change_password():
             services.set_password(current_user, password_form.new_password.data)
             db.session.commit()
             # The session id carries the password version: sign in again with the new one.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("accounts.settings"))
     return render_template(

@@ -14,7 +14,7 @@ opens no HTML page.
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
@@ -30,6 +30,7 @@ SECURITY_SCHEME = "bearerAuth"
 BEARER_AUTH = [{SECURITY_SCHEME: []}]
 OPTIONAL_AUTH = [{}, {SECURITY_SCHEME: []}]
 _UNSET = object()
+_TOKEN_KEY = "space.api.token"
 
 
 def is_api_request() -> bool:
@@ -37,15 +38,19 @@ def is_api_request() -> bool:
 
 
 def bearer_token() -> tokens.ApiToken | None:
-    """The live token the Authorization header names, or None; looked up once per request."""
-    cached = g.get("space_api_token", _UNSET)
+    """The live token the Authorization header names, or None; looked up once per request.
+
+    Kept in the WSGI environ, which belongs to this request alone (``g`` belongs to the app
+    context, which a request may share and which is emptied as the request starts).
+    """
+    cached = request.environ.get(_TOKEN_KEY, _UNSET)
     if cached is not _UNSET:
         return cached
     token = None
     scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
         token = tokens.authenticate(secret.strip())
-    g.space_api_token = token
+    request.environ[_TOKEN_KEY] = token
     return token
 
 
@@ -59,7 +64,8 @@ def load_user_from_request(_request):
 
 def scopes() -> frozenset[str]:
     """The scopes of the current API request (a session or no account: read only)."""
-    return g.get("space_api_scopes", frozenset({"read"}))
+    token = request.environ.get(_TOKEN_KEY)
+    return frozenset(token.scopes) if token is not None else frozenset({"read"})
 
 
 def require_scope(scope: str) -> None:
@@ -82,7 +88,6 @@ def authorize():
         if not user.is_authenticated or user.id != token.user_id:
             abort(401, message=_("The token does not match the session sent with it. "
                                  "Send the token without cookies."))  # fmt: skip
-        g.space_api_scopes = frozenset(token.scopes)
     if request.method not in SAFE_METHODS:
         if token is None:
             abort(401, message=_("Changes through the API need a personal API token, sent "
@@ -100,7 +105,7 @@ def finish(response):
         return response
     if response.status_code == 401:
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
-    token = g.get("space_api_token")
+    token = request.environ.get(_TOKEN_KEY)
     # Like the "last seen" note, written only after success, so that it never commits the
     # half-done work of a failed request; a view that wrote has committed already.
     if token is not None and response.status_code < 400 and tokens.note_use(token):

@@ -25,7 +25,8 @@ class JsonParser(FlaskParser):
     def _raw_load_json(self, req):
         body = req.get_data(cache=True)
         if not is_json_request(req):
-            if body:
+            # A form body may have been parsed (and its bytes consumed) already: ask the header.
+            if body or req.content_length:
                 refuse_body(415, _("Send JSON with the header Content-Type: application/json."))
             return core.missing
         if not body.strip():

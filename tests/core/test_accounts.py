@@ -190,8 +190,9 @@ class TestRateLimits:
     def test_login_is_throttled_with_a_translated_429(self, post):
         factories.user("ada")
         codes = [
-            post("/login", {"login": "ada", "password": "wrong password"},
-                 token_from="/login").status_code  # fmt: skip
+            post(
+                "/login", {"login": "ada", "password": "wrong password"}, token_from="/login"
+            ).status_code  # fmt: skip
             for _ in range(4)
         ]
         assert codes[:3] == [422, 422, 422]

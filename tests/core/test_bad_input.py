@@ -35,7 +35,7 @@ def _paths(rule: Rule):
     paths = []
     for value in BAD_SEGMENTS:
         path = rule.rule
-        for argument in rule.arguments:
+        for _argument in rule.arguments:
             start = path.index("<")
             path = path[:start] + value + path[path.index(">", start) + 1 :]
         paths.append(path)

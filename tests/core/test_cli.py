@@ -7,8 +7,16 @@ from space.db import db
 
 def test_create_user_makes_a_confirmed_admin(runner):
     result = runner.invoke(
-        args=["space", "create-user", "root1", "root@example.org", "--password",
-              "a long password", "--role", "admin"]  # fmt: skip
+        args=[
+            "space",
+            "create-user",
+            "root1",
+            "root@example.org",
+            "--password",
+            "a long password",
+            "--role",
+            "admin",
+        ]  # fmt: skip
     )
     assert result.exit_code == 0, result.output
     user = services.by_username("root1")

@@ -54,9 +54,7 @@ def test_asking_to_join_a_closed_group_notifies_owners_who_approve(client, login
     assert join_request.status == RequestStatus.APPROVED
     assert groups.is_member(asker, db.session.scalar(select(Group).where(Group.name == "crew")))
     assert "group_join_approved" in [n.kind for n in notifications_of(asker)]
-    assert db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "group.request.approve")
-    )
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "group.request.approve"))
 
 
 def test_a_refused_asker_is_told(client, login, post):

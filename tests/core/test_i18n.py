@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import format_datetime, force_locale
+from flask_babel import force_locale, format_datetime
 
 from space.i18n import text_direction
 from tests import factories

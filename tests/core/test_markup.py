@@ -41,7 +41,9 @@ def test_classes_outside_the_allowlist_are_dropped():
 
 
 def test_counts_for_new_users_limits():
-    html = render("@ada https://a.example.org https://b.example.com ![x](https://c.example.org/i.png)")
+    html = render(
+        "@ada https://a.example.org https://b.example.com ![x](https://c.example.org/i.png)"
+    )
     assert counts(html) == counts(str(html))
     assert counts(html).mentions == 1
     assert counts(html).links == 2

@@ -112,7 +112,8 @@ def test_delivery_over_smtp_talks_to_the_server(app):
     def fake_smtp():
         conn, _ = server.accept()
         file = conn.makefile("rwb")
-        file.write(b"220 fake ESMTP\r\n"); file.flush()  # noqa: E702
+        file.write(b"220 fake ESMTP\r\n")
+        file.flush()  # noqa: E702
         data_mode = False
         for raw in file:
             line = raw.decode().rstrip("\r\n")
@@ -128,7 +129,8 @@ def test_delivery_over_smtp_talks_to_the_server(app):
                 data_mode = True
                 file.write(b"354 go\r\n")
             elif line.upper().startswith("QUIT"):
-                file.write(b"221 bye\r\n"); file.flush()  # noqa: E702
+                file.write(b"221 bye\r\n")
+                file.flush()  # noqa: E702
                 break
             else:
                 file.write(b"250 ok\r\n")
@@ -173,8 +175,16 @@ def test_a_job_runs_once_per_period_across_callers(app):
 
 
 def test_the_outbox_command_shows_confirmation_links(runner, post):
-    post("/register", {"username": "ada", "email": "ada@example.org",
-                       "password": "a long password", "accept": "y"}, token_from="/register")
+    post(
+        "/register",
+        {
+            "username": "ada",
+            "email": "ada@example.org",
+            "password": "a long password",
+            "accept": "y",
+        },
+        token_from="/register",
+    )
     result = runner.invoke(args=["space", "outbox"])
     assert result.exit_code == 0
     assert "ada@example.org" in result.output and "/confirm/" in result.output

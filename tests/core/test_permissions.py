@@ -19,8 +19,12 @@ def actions(app):
             Action("test.staff", min_trust=None, roles=frozenset({"moderator"})),
             Action("test.own", check=lambda user, obj: obj == user.id),
             Action("test.secret", min_trust=TrustLevel.REGULAR, hide=True),
-            Action("test.strict", check=lambda user, obj: False, staff_bypass=False,
-                   roles=frozenset({"moderator"})),  # fmt: skip
+            Action(
+                "test.strict",
+                check=lambda user, obj: False,
+                staff_bypass=False,
+                roles=frozenset({"moderator"}),
+            ),  # fmt: skip
         ],
     )
 

@@ -76,14 +76,24 @@ def test_hooks_are_per_app(app, tmp_path, database_url):
 
 def test_unknown_plugin_fails_loudly(tmp_path):
     with pytest.raises(PluginError):
-        create_app({"SPACE_PLUGINS": ["no_such_plugin_here"], "SPACE_SECRET_KEY": "x",
-                    "SPACE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {
+                "SPACE_PLUGINS": ["no_such_plugin_here"],
+                "SPACE_SECRET_KEY": "x",
+                "SPACE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            }
+        )
 
 
 def test_a_plugin_enabled_twice_is_refused(tmp_path):
     with pytest.raises(PluginError):
-        create_app({"SPACE_PLUGINS": [GREETINGS, GREETINGS], "SPACE_SECRET_KEY": "x",
-                    "SPACE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {
+                "SPACE_PLUGINS": [GREETINGS, GREETINGS],
+                "SPACE_SECRET_KEY": "x",
+                "SPACE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            }
+        )
 
 
 class TestWithThePluginSwitchedOff:

@@ -30,8 +30,12 @@ def test_bad_profile_input_is_explained_and_kept(client, login, post):
     login(factories.user("ada"))
     response = post(
         "/settings",
-        settings_data(website="javascript:alert(1)", timezone="Mars/Olympus", locale="xx",
-                      display_name="x" * 200),  # fmt: skip
+        settings_data(
+            website="javascript:alert(1)",
+            timezone="Mars/Olympus",
+            locale="xx",
+            display_name="x" * 200,
+        ),  # fmt: skip
         token_from="/settings",
     )
     assert response.status_code == 422
@@ -69,13 +73,20 @@ def test_the_profile_lists_only_groups_the_reader_may_see(client, login):
 
 def test_password_change_needs_the_current_password(client, login, post):
     login(factories.user("ada"))
-    response = post("/settings/password", {"current_password": "wrong wrong", "new_password": "x" * 12,
-                                           "new_password_again": "x" * 12}, token_from="/settings")
+    response = post(
+        "/settings/password",
+        {
+            "current_password": "wrong wrong",
+            "new_password": "x" * 12,
+            "new_password_again": "x" * 12,
+        },
+        token_from="/settings",
+    )
     assert response.status_code == 422
     assert b"This is not your current password." in response.data
-    response = post("/settings/password", {"current_password": factories.PASSWORD,
-                                           "new_password": "y" * 12, "new_password_again": "y" * 12},
-                    token_from="/settings")  # fmt: skip
+    data = {"current_password": factories.PASSWORD, "new_password": "y" * 12,
+            "new_password_again": "y" * 12}  # fmt: skip
+    response = post("/settings/password", data, token_from="/settings")
     assert response.status_code == 302
     assert client.get("/settings").status_code == 200  # still signed in here
 

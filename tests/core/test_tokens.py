@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from space.api import tokens
@@ -14,22 +13,6 @@ from space.db import db
 from tests import factories
 
 SECRET_RE = re.compile(r'id="token-secret"[^>]* value="(space_[^"]+)"')
-
-
-class FreshContextClient(FlaskClient):
-    """Runs each request in its own app context, as a server does: a fresh ``g`` (the
-    signed-in user, the locale, the API token) and a fresh database session. The shared
-    ``client`` keeps the test's app context, where ``g`` outlives a request."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
 
 
 def live(user):

@@ -25,8 +25,9 @@ def register_actions():
 
 @hookimpl
 def nav_items(user):
-    return [NavItem(label="Greetings", endpoint="greetings.index", order=10,
-                    active_prefix="greetings.")]
+    return [
+        NavItem(label="Greetings", endpoint="greetings.index", order=10, active_prefix="greetings.")
+    ]
 
 
 @hookimpl
@@ -53,8 +54,14 @@ def search_documents():
 
     for ident, title, acl in GREETINGS:
         yield Document(
-            type="greeting", id=ident, title=title, body=f"{title} body text", url="/greetings/",
-            acl=acl, author="", created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            type="greeting",
+            id=ident,
+            title=title,
+            body=f"{title} body text",
+            url="/greetings/",
+            acl=acl,
+            author="",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
         )
 
 
