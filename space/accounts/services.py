@@ -179,18 +179,30 @@ def send_confirmation(user: User) -> None:
         )
 
 
+def _read_link(salt: str, token: str, hours_setting: str, expired: str, invalid: str):
+    """(user, data) of a signed link; ``AccountError`` with ``expired``/``invalid`` else."""
+    max_age = current_app.config[hours_setting] * 3600
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError(expired) from None
+    except BadSignature:
+        raise AccountError(invalid) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None:
+        raise AccountError(invalid)
+    return user, data
+
+
 def confirm(token: str) -> User:
     """Confirm the email address in ``token``; raises ``AccountError`` when it is invalid."""
-    max_age = current_app.config["SPACE_CONFIRM_MAX_AGE_HOURS"] * 3600
-    try:
-        data = _serializer("space.confirm").loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise AccountError(_("This confirmation link has expired.")) from None
-    except BadSignature:
-        raise AccountError(_("This confirmation link is not valid.")) from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or user.email.lower() != data.get("e"):
-        raise AccountError(_("This confirmation link is not valid."))
+    invalid = _("This confirmation link is not valid.")
+    user, data = _read_link(
+        "space.confirm", token, "SPACE_CONFIRM_MAX_AGE_HOURS",
+        _("This confirmation link has expired."), invalid,
+    )  # fmt: skip
+    if user.email.lower() != data.get("e"):
+        raise AccountError(invalid)
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
     return user
@@ -236,15 +248,12 @@ def send_password_reset(identifier: str) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    max_age = current_app.config["SPACE_RESET_MAX_AGE_HOURS"] * 3600
-    try:
-        data = _serializer("space.reset").loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise AccountError(_("This reset link has expired. Ask for a new one.")) from None
-    except BadSignature:
-        raise AccountError(_("This reset link is not valid.")) from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or user.session_version != data.get("v"):
+    """The user a reset link is for; ``AccountError`` when expired, used or forged."""
+    user, data = _read_link(
+        "space.reset", token, "SPACE_RESET_MAX_AGE_HOURS",
+        _("This reset link has expired. Ask for a new one."), _("This reset link is not valid."),
+    )  # fmt: skip
+    if user.session_version != data.get("v"):
         raise AccountError(_("This reset link has been used or is no longer valid."))
     return user
 
