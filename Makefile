@@ -59,5 +59,9 @@ translations: $(STAMP)
 compile-translations: $(STAMP)
 	@$(BIN)/pybabel compile -d translations --use-fuzzy=false -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d translations
 
+## Start-up time, queries and latency of the core pages; writes bench/REPORT.md.
+bench: install
+	$(BIN)/python bench/core.py
+
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

@@ -7,7 +7,6 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import inspect, select
 
 from space import jobs, notify
@@ -28,6 +27,8 @@ def init_app(app, registry) -> None:
 
 
 def _initialize() -> None:
+    from flask_migrate import upgrade  # Alembic loads only when a command needs it
+
     from space.accounts import groups
 
     upgrade(directory=current_app.extensions["migrate"].directory)

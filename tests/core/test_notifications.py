@@ -1,13 +1,17 @@
 """In-app notifications and email delivery."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from space import jobs, notify
 from space.db import db, utcnow
 from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_bell_shows_the_unread_count_and_the_list_marks_read(client, login, post):
@@ -86,7 +90,10 @@ def test_emails_are_written_in_the_recipients_language(app):
     db.session.commit()
     notify.email_unread_notifications()
     message = db.session.scalar(select(notify.MailMessage))
-    assert "Club" in message.body
+    with (ROOT / "translations/fr/LC_MESSAGES/messages.po").open("rb") as file:
+        french = read_po(file, locale="fr")
+    sentence = french.get("You are now a member of %(group)s").string % {"group": "Club"}
+    assert sentence in message.body and sentence in message.subject
 
 
 def test_delivery_without_smtp_logs_and_marks_sent(app, caplog):
