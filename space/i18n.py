@@ -107,6 +107,20 @@ def init_app(app) -> None:
     app.jinja_env.globals["spoken_languages"] = spoken_languages
 
 
+def spoken_language_choices(first=()) -> list[tuple[str, str]]:
+    """(code, name in the current locale) of every spoken language, sorted by name with the
+    codes in ``first`` (a person's own languages) at the top."""
+    from flask_babel import get_locale
+
+    current = get_locale()
+    names = []
+    for code in SPOKEN_LANGUAGES:
+        name = Locale.parse(code).get_display_name(current) or code
+        names.append((code, name[:1].upper() + name[1:]))
+    chosen = set(first or ())
+    return sorted(names, key=lambda pair: (pair[0] not in chosen, pair[1]))
+
+
 # Languages people may say they speak on their profile (ISO 639-1 codes Babel knows).
 SPOKEN_LANGUAGES = (
     "af", "am", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en",

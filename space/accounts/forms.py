@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from space.forms import (
     Form,
@@ -63,7 +64,13 @@ class ProfileForm(Form):
     display_name = StringField(_l("Display name"), [optional(), length(max=80)])
     bio = TextAreaField(_l("About me"), [optional(), length(max=3000)])
     website = StringField(_l("Website"), [optional(), length(max=300), web_address])
-    languages = SelectMultipleField(_l("Languages I speak"), choices=[])
+    languages = SelectMultipleField(
+        _l("Languages I speak"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        render_kw={"class": "checkbox-list"},
+    )
     affiliation = StringField(_l("Affiliation"), [optional(), length(max=120)])
     locale = SelectField(_l("Interface language"), choices=[])
     timezone = SelectField(_l("Time zone"), choices=[])

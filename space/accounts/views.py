@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from space.db import db
 from space.errors import fail
 from space.extensions import limiter
 from space.forms import choices
-from space.i18n import is_timezone, language_names, timezones
+from space.i18n import is_timezone, language_names, spoken_language_choices, timezones
 from space.permissions import require
 from space.security import client_ip_key, safe_next
 
@@ -56,7 +57,7 @@ def register():
                 form.email.data,
                 form.password.data,
                 invite_code=form.invite.data or None,
-                locale=str(_current_locale()),
+                locale=str(get_locale()),
             )
         except services.AccountError as error:
             _attach_error(form, error)
@@ -65,12 +66,6 @@ def register():
             return render_template("accounts/check_email.html", email=user.email)
     status = 422 if form.errors else 200
     return render_template("accounts/register.html", form=form, invite_only=invite_only), status
-
-
-def _current_locale():
-    from flask_babel import get_locale
-
-    return get_locale()
 
 
 def _attach_error(form, error: services.AccountError) -> None:
@@ -196,24 +191,11 @@ def _profile_form(user, *, bound: bool = True) -> ProfileForm:
     languages = language_names()
     form.locale.choices = choices([("", _("Automatic (from your browser)")), *languages])
     form.timezone.choices = choices((zone, zone.replace("_", " ")) for zone in timezones())
-    form.languages.choices = choices(_spoken_language_choices())
+    form.languages.choices = choices(spoken_language_choices(first=user.languages))
     if request.method == "GET" or not bound:
         form.locale.data = user.locale or ""
         form.timezone.data = user.timezone or current_app.config["SPACE_DEFAULT_TIMEZONE"]
     return form
-
-
-def _spoken_language_choices() -> list[tuple[str, str]]:
-    from babel import Locale
-
-    from space.i18n import SPOKEN_LANGUAGES
-
-    current = _current_locale()
-    names = []
-    for code in SPOKEN_LANGUAGES:
-        name = Locale.parse(code).get_display_name(current) or code
-        names.append((code, name[:1].upper() + name[1:]))
-    return sorted(names, key=lambda pair: pair[1])
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -197,3 +197,46 @@ class TestRateLimits:
         ]
         assert codes[:3] == [422, 422, 422]
         assert codes[3] == 429
+
+
+class TestRateLimitsSharedInRedis:
+    """With SPACE_REDIS_URL, limits live in Redis, so every app process shares them."""
+
+    @pytest.fixture
+    def app_config(self):
+        import uuid
+
+        import redis
+
+        url = "redis://127.0.0.1:6379/15"
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.RedisError:
+            pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+        return {
+            "RATELIMIT_ENABLED": True,
+            "SPACE_REDIS_URL": url,
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "SPACE_RATELIMIT_LOGIN": "2 per minute",
+        }
+
+    def test_a_second_app_process_sees_the_first_ones_attempts(self, app, post, tmp_path):
+        import redis
+
+        from tests.conftest import make_app
+
+        factories.user("ada")
+        for _ in range(2):
+            post("/login", {"login": "ada", "password": "wrong password"}, token_from="/login")
+        assert app.config["RATELIMIT_STORAGE_URI"] == app.config["SPACE_REDIS_URL"]
+        prefix = app.config["RATELIMIT_KEY_PREFIX"]
+        assert redis.Redis.from_url(app.config["SPACE_REDIS_URL"]).keys(f"*{prefix}*")
+        other = make_app(app.config["SPACE_DATABASE_URL"], tmp_path / "other",
+                         **{k: app.config[k] for k in ("RATELIMIT_ENABLED",
+                                                       "RATELIMIT_KEY_PREFIX", "SPACE_REDIS_URL",
+                                                       "SPACE_RATELIMIT_LOGIN")})  # fmt: skip
+        client = other.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={"login": "ada", "password": "wrong password",
+                                               "csrf_token": token})  # fmt: skip
+        assert response.status_code == 429
