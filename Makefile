@@ -57,7 +57,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics
 
 compile-translations: $(STAMP)
-	@$(BIN)/pybabel compile -d translations --use-fuzzy=false -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d translations
+	@$(BIN)/pybabel -q compile -d translations
 
 ## Start-up time, queries and latency of the core pages; writes bench/REPORT.md.
 bench: install
