@@ -52,11 +52,13 @@ DEFAULTS: dict[str, Any] = {
     # process; turned off in tests and when a separate `flask space jobs` runs them.
     "SPACE_JOBS_ON_REQUEST": True,
     "SPACE_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Extra image sources the Content-Security-Policy allows (e.g. a map's tile server).
+    "SPACE_CSP_IMG_SOURCES": [],
     # Werkzeug's password hashing method (tests use a cheap one).
     "SPACE_PASSWORD_HASH": "scrypt",
 }
 
-_LIST_SETTINGS = {"SPACE_PLUGINS", "SPACE_LOCALES"}
+_LIST_SETTINGS = {"SPACE_PLUGINS", "SPACE_LOCALES", "SPACE_CSP_IMG_SOURCES"}
 _INT_SETTINGS = {
     "SPACE_NOTIFICATION_EMAIL_DELAY_MINUTES",
     "SPACE_CONFIRM_MAX_AGE_HOURS",

@@ -97,10 +97,6 @@ def equal_to(field: str):
     return validators.EqualTo(field, message=_l("The two entries do not match."))
 
 
-def any_of(values):
-    return validators.AnyOf(list(values), message=_l("Choose one of the offered values."))
-
-
 def number_range(min=None, max=None):  # noqa: A002 - mirrors WTForms
     return validators.NumberRange(
         min=min, max=max, message=_l("Enter a number from %(min)s to %(max)s.", min=min, max=max)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,9 @@ from space import notify
 from space.accounts.forms import EmptyForm
 from space.db import db
 from space.errors import fail
+from space.paging import page_number
 from space.permissions import require
+from space.security import safe_next
 
 bp = Blueprint("notifications", __name__)
 
@@ -20,22 +22,19 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def index():
     require(current_user, "notifications.read")
-    page_arg = request.args.get("page", "1")
-    if not page_arg.isdigit() or not 0 < int(page_arg) < 100_000:
-        fail(400, _("The page number is not valid."))
     query = (
         select(notify.Notification)
         .where(notify.Notification.user_id == current_user.id)
         .order_by(notify.Notification.id.desc())
     )
-    page = db.paginate(query, page=int(page_arg), per_page=30, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=30, error_out=False)
     items = [(item, *notify.describe(item)) for item in page.items]
     return render_template(
         "notifications/index.html", page=page, items=items, form=EmptyForm(formdata=None)
     )
 
 
-@bp.post("/notifications/<int:notification_id>/open")
+@bp.post("/notifications/<int(max=2147483647):notification_id>/open")
 @login_required
 def open_one(notification_id: int):
     """Mark one read and go where it points."""
@@ -43,20 +42,17 @@ def open_one(notification_id: int):
     item = db.session.get(notify.Notification, notification_id)
     if item is None or item.user_id != current_user.id:
         fail(404, _("There is no such notification."))
-    if EmptyForm().validate_on_submit():
-        notify.mark_read(current_user.id, [item.id])
-        db.session.commit()
+    notify.mark_read(current_user.id, [item.id])
+    db.session.commit()
     _text, url = notify.describe(item)
-    return redirect(url)
+    return redirect(safe_next(url, "notifications.index"))
 
 
 @bp.post("/notifications/read")
 @login_required
 def mark_all_read():
     require(current_user, "notifications.read")
-    if EmptyForm().validate_on_submit():
-        count = notify.mark_read(current_user.id)
+    if notify.mark_read(current_user.id):
         db.session.commit()
-        if count:
-            flash(_("All notifications are marked read."), "success")
+        flash(_("All notifications are marked read."), "success")
     return redirect(url_for("notifications.index"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -21,7 +22,7 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app, g, url_for
+from flask import current_app, g, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -275,22 +276,32 @@ def email_unread_notifications() -> int:
         .order_by(Notification.id)
         .limit(500)
     ).all()
-    for item, user in rows:
-        with force_locale(user.locale or current_app.config["SPACE_DEFAULT_LOCALE"]):
-            text, url = describe(item)
-            site = site_settings.get("title")
-            body = _(
-                "Hello %(name)s,\n\n%(text)s\n\n%(url)s\n\n"
-                "You receive this because the notification was unread. "
-                "Change this in your profile settings.",
-                name=user.name,
-                text=text,
-                url=_external(url),
-            )
-            queue_mail(user.email, f"[{site}] {text}", body, delay=timedelta())
-        item.emailed_at = utcnow()
+    with _url_context():
+        for item, user in rows:
+            with force_locale(user.locale or current_app.config["SPACE_DEFAULT_LOCALE"]):
+                text, url = describe(item)
+                site = site_settings.get("title")
+                body = _(
+                    "Hello %(name)s,\n\n%(text)s\n\n%(url)s\n\n"
+                    "You receive this because the notification was unread. "
+                    "Change this in your profile settings.",
+                    name=user.name,
+                    text=text,
+                    url=_external(url),
+                )
+                subject = _("[%(site)s] %(text)s", site=site, text=text)
+                queue_mail(user.email, subject, body, delay=timedelta())
+            item.emailed_at = utcnow()
     db.session.commit()
     return len(rows)
+
+
+def _url_context():
+    """Links need a request to be built; jobs run outside one, so lend them a request for
+    the public address (``SPACE_BASE_URL``)."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["SPACE_BASE_URL"])
 
 
 def _external(path: str) -> str:

@@ -120,16 +120,20 @@ def core_actions() -> list[Action]:
         return group.visibility == GroupVisibility.CLOSED and not groups.is_member(user, group)
 
     def leavable(user, group) -> bool:
-        return not group.is_automatic and groups.is_member(user, group)
+        return (
+            not group.is_automatic
+            and groups.is_member(user, group)
+            and not groups.is_last_owner(user, group)
+        )
 
     def manageable(user, group) -> bool:
-        return not group.is_automatic and groups.is_owner(user, group)
+        return not group.is_automatic and (has_role(user, "admin") or groups.is_owner(user, group))
 
     return [
         Action("site.read", anonymous=True),
         Action("user.read", anonymous=True),
         Action("account.read", check=_self),
-        Action("account.edit", check=_self),
+        Action("account.edit", check=_self, staff_bypass=False),
         Action("token.manage", check=_self),
         Action("notifications.read"),
         Action("search.query", anonymous=True),
@@ -137,7 +141,7 @@ def core_actions() -> list[Action]:
         Action("group.join", check=joinable, staff_bypass=False, roles=STAFF_ROLES),
         Action("group.request", check=requestable, staff_bypass=False),
         Action("group.leave", check=leavable, staff_bypass=False, roles=STAFF_ROLES),
-        Action("group.manage", check=manageable),
+        Action("group.manage", check=manageable, staff_bypass=False),
         Action("group.create", min_trust=None),
         Action("admin.access", min_trust=None),
         Action("audit.read", min_trust=None, roles=frozenset({"moderator"})),

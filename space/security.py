@@ -9,7 +9,7 @@ from flask_login import current_user
 
 
 def content_security_policy() -> str:
-    tiles = current_app.config.get("SPACE_CSP_IMG_SOURCES", [])
+    tiles = current_app.config["SPACE_CSP_IMG_SOURCES"]
     img = " ".join(["'self'", "data:", *tiles])
     return "; ".join(
         [

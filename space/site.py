@@ -20,7 +20,6 @@ DEFAULTS: dict[str, Any] = {
     # {"en": {"text": "...", "html": "..."}, "fr": {...}}
     "code_of_conduct": {},
 }
-REGISTRATION_MODES = ("open", "invite")
 
 
 class SiteSetting(db.Model):

@@ -43,7 +43,9 @@ def set_language():
     if code in i18n.locales():
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
+            from space.accounts.services import update_profile
+
+            update_profile(current_user, locale=code)
             db.session.commit()
     return redirect(safe_next(request.form.get("next")))
 
@@ -57,7 +59,7 @@ def code_of_conduct():
 @login_manager.user_loader
 def load_user(user_id: str):
     ident, _, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
+    if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
         return None
     user = db.session.get(User, int(ident))
     if user is None or user.session_version != int(version):

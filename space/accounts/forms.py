@@ -17,7 +17,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from space.forms import (
     Form,
-    choices,
     email,
     equal_to,
     length,
@@ -87,22 +86,6 @@ class PasswordForm(Form):
 
 class JoinRequestForm(Form):
     message = TextAreaField(_l("Why would you like to join? (optional)"), [length(max=500)])
-
-
-class GroupForm(Form):
-    name = StringField(_l("Name (used in the address)"), [required(), length(3, 40)])
-    title = StringField(_l("Title"), [required(), length(2, 100)])
-    description = TextAreaField(_l("Description"), [optional(), length(max=5000)])
-    visibility = SelectField(
-        _l("Visibility"),
-        choices=choices(
-            [
-                ("public", _l("Public — anyone can see and join")),
-                ("closed", _l("Closed — anyone can see it; people ask to join")),
-                ("private", _l("Private — only members know it exists")),
-            ]
-        ),
-    )
 
 
 class MemberForm(Form):

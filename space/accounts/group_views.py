@@ -9,47 +9,31 @@ from sqlalchemy import select
 
 from space.accounts import bp, groups, services
 from space.accounts.forms import EmptyForm, JoinRequestForm, MemberForm
-from space.accounts.models import Group, JoinRequest, Membership, RequestStatus, User
+from space.accounts.models import Group, JoinRequest, RequestStatus, User
 from space.db import db
 from space.errors import fail
+from space.paging import page_number
 from space.permissions import require
 
 
 def _group_or_404(name: str) -> Group:
-    group = groups.by_name(name)
+    group = groups.readable(current_user, name)
     if group is None:
         fail(404, _("There is no such group."))
-    require(current_user, "group.read", group)
     return group
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or not 0 < int(value) < 100_000:
-        fail(400, _("The page number is not valid."))
-    return int(value)
 
 
 @bp.get("/groups", endpoint="groups")
 def groups_index():
-    page = db.paginate(visible_groups(), page=_page(), per_page=50, error_out=False)
+    query = groups.visible_groups_query(current_user)
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template("accounts/groups.html", page=page)
-
-
-def visible_groups():
-    return groups.visible_groups_query(current_user)
 
 
 @bp.get("/g/<name>")
 def group(name: str):
     group = _group_or_404(name)
-    members = db.session.execute(
-        select(User, Membership.is_owner)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group.id)
-        .order_by(Membership.is_owner.desc(), User.username)
-        .limit(60)
-    ).all()
+    members = db.session.scalars(groups.members_query(group).limit(60)).all()
     return render_template(
         "accounts/group.html",
         group=group,
@@ -66,10 +50,9 @@ def group(name: str):
 def join(name: str):
     group = _group_or_404(name)
     require(current_user, "group.join", group)
-    if EmptyForm().validate_on_submit():
-        groups.join(group, current_user)
-        db.session.commit()
-        flash(_("You joined %(group)s.", group=group.title), "success")
+    groups.join(group, current_user)
+    db.session.commit()
+    flash(_("You joined %(group)s.", group=group.title), "success")
     return redirect(url_for("accounts.group", name=group.name))
 
 
@@ -78,10 +61,9 @@ def join(name: str):
 def leave(name: str):
     group = _group_or_404(name)
     require(current_user, "group.leave", group)
-    if EmptyForm().validate_on_submit():
-        groups.leave(group, current_user)
-        db.session.commit()
-        flash(_("You left %(group)s.", group=group.title), "info")
+    groups.remove_member(group, current_user)
+    db.session.commit()
+    flash(_("You left %(group)s.", group=group.title), "info")
     return redirect(url_for("accounts.group", name=group.name))
 
 
@@ -126,7 +108,7 @@ def group_requests(name: str):
     )
 
 
-@bp.post("/g/<name>/requests/<int:request_id>")
+@bp.post("/g/<name>/requests/<int(max=2147483647):request_id>")
 @login_required
 def decide_request(name: str, request_id: int):
     group = _group_or_404(name)
@@ -137,12 +119,12 @@ def decide_request(name: str, request_id: int):
     decision = request.form.get("decision")
     if decision not in {"approve", "refuse"}:
         fail(400, _("Choose to approve or refuse."))
-    if EmptyForm().validate_on_submit():
-        if groups.decide(join_request, approve=decision == "approve", by=current_user):
-            db.session.commit()
-            flash(_("Done."), "success")
-        else:
-            flash(_("Someone else decided this request already."), "info")
+    # CSRF is checked for every POST by CSRFProtect before the view runs.
+    if groups.decide(join_request, approve=decision == "approve", by=current_user):
+        db.session.commit()
+        flash(_("Done."), "success")
+    else:
+        flash(_("Someone else decided this request already."), "info")
     return redirect(url_for("accounts.group_requests", name=group.name))
 
 
@@ -157,7 +139,7 @@ def add_member(name: str):
         if user is None:
             flash(_("There is no one with this username."), "error")
         else:
-            groups.add_member(group, user, owner=form.owner.data)
+            groups.add_member(group, user, owner=form.owner.data, by=current_user)
             db.session.commit()
             flash(_("%(user)s is now a member.", user=user.username), "success")
     return redirect(url_for("accounts.group_requests", name=group.name))
@@ -171,8 +153,11 @@ def remove_member(name: str, username: str):
     user = services.by_username(username)
     if user is None:
         fail(404, _("There is no one with this username."))
-    if EmptyForm().validate_on_submit():
-        groups.remove_member(group, user)
+    try:
+        groups.remove_member(group, user, by=current_user)
+    except services.AccountError as error:
+        flash(error.message, "error")
+    else:
         db.session.commit()
         flash(_("%(user)s is no longer a member.", user=user.username), "info")
     return redirect(url_for("accounts.group", name=group.name))

@@ -9,7 +9,9 @@ import re
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from space import audit, notify, search
 from space.accounts.models import (
@@ -80,6 +82,15 @@ def by_name(name: str) -> Group | None:
     return db.session.scalar(select(Group).where(Group.name == name.lower()))
 
 
+def readable(user, name: str) -> Group | None:
+    """The group named ``name`` if ``user`` may see it, else None: a private group and a
+    missing one look the same, so nobody learns that a private group exists."""
+    from space.permissions import can
+
+    group = by_name(name) if GROUP_NAME_RE.fullmatch(name.lower()) else None
+    return group if group is not None and can(user, "group.read", group) else None
+
+
 def ensure_automatic_groups() -> None:
     """Create the trust_level_0…4 groups when missing (idempotent)."""
     existing = set(
@@ -147,37 +158,99 @@ def set_description(group: Group, text: str) -> None:
     group.description_html = str(render(group.description, trusted=True))
 
 
-def add_member(group: Group, user: User, *, owner: bool = False) -> bool:
-    """Make ``user`` a member (or owner); False when nothing changed."""
+def members_query(group: Group):
+    """Memberships of ``group`` with their users loaded, owners first (one query)."""
+    return (
+        select(Membership)
+        .join(Membership.user)
+        .options(contains_eager(Membership.user))
+        .where(Membership.group_id == group.id)
+        .order_by(Membership.is_owner.desc(), func.lower(User.username))
+    )
+
+
+def _refuse_automatic(group: Group) -> None:
     if group.is_automatic:
         raise AccountError(_("Membership of automatic groups follows trust levels."))
+
+
+def add_member(group: Group, user: User, *, owner: bool = False, by: User | None = None) -> bool:
+    """Make ``user`` a member (or owner); False when nothing changed. ``by``: the owner or
+    admin doing it, for the audit log (None when people join themselves).
+
+    Safe against a double submit: a second insert of the same membership changes nothing.
+    """
+    _refuse_automatic(group)
     membership = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
     )
     if membership is not None:
-        if owner and not membership.is_owner:
-            membership.is_owner = True
-            return True
-        return False
-    db.session.add(Membership(group_id=group.id, user_id=user.id, is_owner=owner))
-    db.session.execute(
-        update(Group).where(Group.id == group.id).values(member_count=Group.member_count + 1)
-    )
-    _forget_cache()
+        if not owner or membership.is_owner:
+            return False
+        membership.is_owner = True
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Membership(group_id=group.id, user_id=user.id, is_owner=owner))
+        except IntegrityError:  # someone else added it a moment ago
+            return False
+        db.session.execute(
+            update(Group).where(Group.id == group.id).values(member_count=Group.member_count + 1)
+        )
+        _forget_cache()
+    if by is not None:
+        audit.record("group.member.add", actor=by, target=group, user=user.username, owner=owner)
     return True
 
 
-def remove_member(group: Group, user: User) -> bool:
-    membership = db.session.scalar(
-        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
-    )
-    if membership is None:
+def _owner_ids(group: Group) -> list[int]:
+    return db.session.scalars(
+        select(Membership.user_id).where(
+            Membership.group_id == group.id, Membership.is_owner.is_(True)
+        )
+    ).all()
+
+
+def is_last_owner(user, group: Group) -> bool:
+    return _owner_ids(group) == [getattr(user, "id", None)]
+
+
+def remove_member(group: Group, user: User, *, by: User | None = None) -> bool:
+    """Take ``user`` out of ``group``; False when they were not in it. The last owner
+    cannot go: a group always keeps someone to run it."""
+    _refuse_automatic(group)
+    if is_last_owner(user, group):
+        raise AccountError(
+            _("The last owner cannot leave. Make someone else an owner first."), "username"
+        )
+    removed = db.session.execute(
+        delete(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    ).rowcount
+    if not removed:  # not a member, or removed by someone else a moment ago
         return False
-    db.session.delete(membership)
     db.session.execute(
         update(Group).where(Group.id == group.id).values(member_count=Group.member_count - 1)
     )
     _forget_cache()
+    if by is not None:
+        audit.record("group.member.remove", actor=by, target=group, user=user.username)
+    return True
+
+
+def set_owner(group: Group, user: User, *, owner: bool, by: User) -> bool:
+    """Make a member an owner of ``group``, or a plain member again (audited)."""
+    _refuse_automatic(group)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        raise AccountError(_("%(user)s is not a member of this group.", user=user.username))
+    if membership.is_owner == owner:
+        return False
+    if not owner and is_last_owner(user, group):
+        raise AccountError(_("The last owner cannot leave. Make someone else an owner first."))
+    membership.is_owner = owner
+    audit.record("group.owner", actor=by, target=group, user=user.username, owner=owner)
     return True
 
 
@@ -186,10 +259,6 @@ def join(group: Group, user: User) -> bool:
     if group.visibility != GroupVisibility.PUBLIC:
         raise AccountError(_("This group cannot be joined directly."))
     return add_member(group, user)
-
-
-def leave(group: Group, user: User) -> bool:
-    return remove_member(group, user)
 
 
 def request_to_join(group: Group, user: User, message: str = "") -> JoinRequest:

@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from space import site
 from space.accounts import bp, services
@@ -229,13 +228,9 @@ def settings():
 
 
 def _tokens():
-    from space.api.tokens import ApiToken
+    from space.api.tokens import live_tokens_query
 
-    return db.session.scalars(
-        select(ApiToken)
-        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc())
-    ).all()
+    return db.session.scalars(live_tokens_query(current_user.id)).all()
 
 
 @bp.post("/settings/password")

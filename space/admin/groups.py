@@ -13,19 +13,13 @@ from space.accounts.forms import EmptyForm
 from space.accounts.models import Group
 from space.admin import bp, services
 from space.admin.audit_views import ACTION_LABELS
-from space.admin.forms import AddMemberForm, FilterForm, GroupCreateForm, GroupEditForm, OwnerForm
+from space.admin.forms import AddMemberForm, GroupCreateForm, GroupEditForm, OwnerForm
 from space.db import db
 from space.errors import fail
+from space.paging import page_number
 from space.permissions import require
 
 PER_PAGE = 50
-
-
-def _page() -> int:
-    form = FilterForm(formdata=request.args)
-    if not form.validate():
-        fail(400, _("The page number is not valid."))
-    return form.page.data or 1
 
 
 def _group_or_404(name: str) -> Group:
@@ -44,7 +38,7 @@ def _editable_or_400(group: Group) -> None:
 def groups():
     require(current_user, "admin.access")
     query = group_services.visible_groups_query(current_user)
-    page = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("admin/groups.html", page=page)
 
 
@@ -111,7 +105,10 @@ def _render_group(group: Group, form: GroupEditForm, member_form: AddMemberForm 
     members = None
     if not group.is_automatic:
         members = db.paginate(
-            services.members_query(group), page=_page(), per_page=PER_PAGE, error_out=False
+            group_services.members_query(group),
+            page=page_number(),
+            per_page=PER_PAGE,
+            error_out=False,
         )
     return render_template(
         "admin/group.html",
@@ -135,7 +132,7 @@ def add_group_member(name: str):
         if user is None:
             form.username.errors.append(_("There is no one with this username."))
         else:
-            services.add_member(group, user, owner=form.owner.data, by=current_user)
+            group_services.add_member(group, user, owner=form.owner.data, by=current_user)
             db.session.commit()
             flash(_("%(user)s is now a member.", user=user.username), "success")
             return redirect(url_for("admin.group", name=group.name))
@@ -150,11 +147,16 @@ def remove_group_member(name: str, username: str):
     _editable_or_400(group)
     user = _member_or_404(username)
     if EmptyForm().validate_on_submit():
-        if services.remove_member(group, user, by=current_user):
-            db.session.commit()
-            flash(_("%(user)s is no longer a member.", user=user.username), "info")
+        try:
+            removed = group_services.remove_member(group, user, by=current_user)
+        except accounts.AccountError as error:
+            flash(error.message, "error")
         else:
-            flash(_("%(user)s is not a member of this group.", user=user.username), "info")
+            if removed:
+                db.session.commit()
+                flash(_("%(user)s is no longer a member.", user=user.username), "info")
+            else:
+                flash(_("%(user)s is not a member of this group.", user=user.username), "info")
     return redirect(url_for("admin.group", name=group.name))
 
 
@@ -168,7 +170,7 @@ def set_group_owner(name: str, username: str):
     if not form.validate_on_submit():
         fail(400, _("Choose to make this member an owner or a plain member."))
     try:
-        services.set_owner(group, user, owner=form.owner.data == "1", by=current_user)
+        group_services.set_owner(group, user, owner=form.owner.data == "1", by=current_user)
     except accounts.AccountError as error:
         fail(400, error.message)
     db.session.commit()

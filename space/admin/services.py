@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from space import audit, site
-from space.accounts import groups, services
+from space.accounts import services
 from space.accounts.models import (
     Group,
     Invite,
     JoinRequest,
-    Membership,
     RequestStatus,
     User,
 )
@@ -195,53 +194,6 @@ def audit_target_types() -> list[str]:
             .order_by(AuditEntry.target_type)
         )
     )
-
-
-# --- groups ---------------------------------------------------------------------------------
-
-
-def members_query(group: Group):
-    """Memberships of ``group`` with their users loaded, owners first."""
-    return (
-        select(Membership)
-        .join(Membership.user)
-        .options(contains_eager(Membership.user))
-        .where(Membership.group_id == group.id)
-        .order_by(Membership.is_owner.desc(), func.lower(User.username))
-    )
-
-
-def add_member(group: Group, user: User, *, owner: bool, by: User) -> bool:
-    """Add ``user`` to a custom group (as an owner if ``owner``); audited when it changes."""
-    changed = groups.add_member(group, user, owner=owner)
-    if changed:
-        audit.record("group.member.add", actor=by, target=group, user=user.username, owner=owner)
-    return changed
-
-
-def remove_member(group: Group, user: User, *, by: User) -> bool:
-    if group.is_automatic:
-        raise AccountError(_("Membership of automatic groups follows trust levels."))
-    changed = groups.remove_member(group, user)
-    if changed:
-        audit.record("group.member.remove", actor=by, target=group, user=user.username)
-    return changed
-
-
-def set_owner(group: Group, user: User, *, owner: bool, by: User) -> bool:
-    """Make a member an owner of ``group``, or a plain member again."""
-    if group.is_automatic:
-        raise AccountError(_("Membership of automatic groups follows trust levels."))
-    membership = db.session.scalar(
-        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
-    )
-    if membership is None:
-        raise AccountError(_("%(user)s is not a member of this group.", user=user.username))
-    if membership.is_owner == owner:
-        return False
-    membership.is_owner = owner
-    audit.record("group.owner", actor=by, target=group, user=user.username, owner=owner)
-    return True
 
 
 # --- site settings --------------------------------------------------------------------------

@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import fields
-from sqlalchemy import select
 
 from space.accounts import groups
-from space.accounts.models import Group, Membership, User
+from space.accounts.models import Group
 from space.accounts.services import AccountError
 from space.api.auth import BEARER_AUTH, OPTIONAL_AUTH
 from space.api.blueprint import Blueprint
@@ -87,10 +86,9 @@ MemberPageSchema = page_schema(MemberSchema, "MemberPageSchema")
 
 def group_or_404(name: str) -> Group:
     """The group named ``name`` if the caller may see it; 404 otherwise (private stays hidden)."""
-    group = groups.by_name(name) if GROUP_NAME_IN_PATH.fullmatch(name) else None
+    group = groups.readable(current_user, name)
     if group is None:
         fail(404, _("There is no such group."))
-    require(current_user, "group.read", group)
     return group
 
 
@@ -118,14 +116,8 @@ def get_group(name: str):
 def list_members(args, name: str):
     """The group's members, owners first (automatic trust-level groups list no one)."""
     group = group_or_404(name)
-    query = (
-        select(User, Membership.is_owner)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id == group.id)
-        .order_by(Membership.is_owner.desc(), User.username)
-    )
-    page = paginate(query, args, rows=True)
-    page["items"] = [{"user": user, "is_owner": owner} for user, owner in page["items"]]
+    page = paginate(groups.members_query(group), args)
+    page["items"] = [{"user": m.user, "is_owner": m.is_owner} for m in page["items"]]
     return page
 
 
@@ -148,7 +140,7 @@ def leave_group(name: str):
     """Leave a group you are a member of (not an automatic one)."""
     group = group_or_404(name)
     require(current_user, "group.leave", group)
-    groups.leave(group, current_user._get_current_object())
+    groups.remove_member(group, current_user._get_current_object())
     db.session.commit()
     return group
 

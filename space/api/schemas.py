@@ -171,13 +171,12 @@ def page_schema(item_schema: type[_Schema], name: str) -> type[Schema]:
     )
 
 
-def paginate(query, args: dict, *, rows: bool = False) -> dict:
+def paginate(query, args: dict) -> dict:
     """One page of ``query`` as the envelope ``page_schema`` dumps (two queries: the count and
-    the page). ``rows=True`` keeps result rows (for queries selecting several things);
-    otherwise the first selected entity of each row is returned."""
+    the page), with the first selected entity of each row."""
     size = args.get("per_page") or min(current_app.config["SPACE_PAGE_SIZE"], MAX_PER_PAGE)
     page = args["page"]
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     result = db.session.execute(query.limit(size).offset((page - 1) * size))
-    items = result.all() if rows else result.scalars().all()
+    items = result.scalars().all()
     return {"items": items, "page": page, "per_page": size, "total": total}

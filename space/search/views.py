@@ -7,23 +7,15 @@ the principals); the search itself is the index's, and every hit carries what it
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from space import search
-from space.errors import fail
+from space.paging import page_number
 from space.permissions import require
 
 bp = Blueprint("search", __name__)
 
 MAX_PAGE = 1000
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or not 0 < int(value) <= MAX_PAGE:
-        fail(400, _("The page number is not valid."))
-    return int(value)
 
 
 def _href(url: str) -> str:
@@ -36,7 +28,7 @@ def index():
     require(current_user, "search.query")
     text = request.args.get("q", "")
     chosen = request.args.get("type", "")
-    page = _page()
+    page = page_number(MAX_PAGE)
     kinds = search.types()
     context = {"q": text, "chosen_type": chosen, "types": kinds, "href": _href, "results": None}
     try:

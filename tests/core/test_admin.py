@@ -410,17 +410,26 @@ def test_automatic_groups_are_read_only_and_say_why(client, as_admin, post, some
 
 
 def test_an_admin_adds_promotes_and_removes_members(client, as_admin, post, someone):
+    factories.user("other")
     group = factories.group("crew")
     assert post("/admin/groups/crew/members", {"username": "someone"}).status_code == 302
     assert post("/admin/groups/crew/members/someone/owner", {"owner": "1"}).status_code == 302
     assert groups.is_owner(someone, group)
     html = client.get("/admin/groups/crew").get_data(as_text=True)
     assert "Make a plain member" in html
+    # The only owner stays: a group always keeps someone to run it.
+    post("/admin/groups/crew/members/someone/remove")
+    db.session.refresh(group)
+    assert group.member_count == 1
+    assert (
+        post("/admin/groups/crew/members", {"username": "other", "owner": "y"}).status_code == 302
+    )
     assert post("/admin/groups/crew/members/someone/remove").status_code == 302
     db.session.refresh(group)
-    assert group.member_count == 0
+    assert group.member_count == 1 and not groups.is_member(someone, group)
     actions = [e.action for e in AuditEntry.query.order_by(AuditEntry.id)]
-    assert actions[-3:] == ["group.member.add", "group.owner", "group.member.remove"]
+    assert actions[-4:] == ["group.member.add", "group.owner", "group.member.add",
+                            "group.member.remove"]  # fmt: skip
 
 
 def test_adding_an_unknown_member_says_so(client, as_admin, post):

@@ -1,5 +1,6 @@
 """Public, closed and private groups; automatic trust-level groups."""
 
+import pytest
 from sqlalchemy import select
 
 from space.accounts import groups
@@ -145,3 +146,57 @@ def test_the_group_list_costs_the_same_queries_with_2_or_40_groups(client, count
     with count_queries() as many:
         client.get("/groups")
     assert many.count == few.count
+
+
+def test_a_private_group_and_a_missing_one_answer_alike(client):
+    factories.group("hidden", visibility="private")
+    hidden, missing = client.get("/g/hidden"), client.get("/g/never-was")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_data(as_text=True).replace("/g/hidden", "/g/never-was") == missing.get_data(
+        as_text=True
+    )
+    api_hidden, api_missing = client.get("/api/v1/groups/hidden"), client.get("/api/v1/groups/nope")
+    assert api_hidden.status_code == api_missing.status_code == 404
+    assert api_hidden.json["message"] == api_missing.json["message"]
+
+
+def test_the_last_owner_cannot_leave_or_be_removed(client, login, post):
+    owner = factories.user("owner")
+    crew = factories.group("crew", visibility="closed", owner=owner)
+    login(owner)
+    assert b"/g/crew/leave" not in client.get("/g/crew").data
+    assert post("/g/crew/leave", token_from="/g/crew").status_code == 403
+    post("/g/crew/members/owner/remove", token_from="/g/crew")
+    assert groups.is_owner(owner, crew)
+    with pytest.raises(groups.AccountError):
+        groups.remove_member(crew, owner)
+
+
+def test_joining_twice_counts_once(client, login):
+    ada = factories.user("ada")
+    club = factories.group("club")
+    assert groups.join(club, ada) is True
+    assert groups.join(club, ada) is False
+    db.session.commit()
+    db.session.refresh(club)
+    assert club.member_count == 1
+
+
+def test_admins_do_not_manage_automatic_groups(client, login):
+    login(factories.admin())
+    assert client.get("/g/trust_level_1/requests").status_code == 403
+    assert b"/g/trust_level_1/requests" not in client.get("/g/trust_level_1").data
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "0", "-1", "1e3", "100001"])
+def test_odd_page_numbers_are_a_400(client, page):
+    assert client.get(f"/groups?page={page}").status_code == 400
+    assert client.get(f"/search?q=x&page={page}").status_code == 400
+
+
+def test_huge_ids_are_a_404_not_a_database_error(client, login, post):
+    login(factories.user("ada"))
+    assert (
+        post("/notifications/99999999999999999999/open", token_from="/notifications").status_code
+        == 404
+    )

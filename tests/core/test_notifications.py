@@ -195,3 +195,22 @@ def test_the_outbox_command_shows_confirmation_links(runner, post):
     result = runner.invoke(args=["space", "outbox"])
     assert result.exit_code == 0
     assert "ada@example.org" in result.output and "/confirm/" in result.output
+
+
+class TestJobsOutsideARequest:
+    """Production has no SERVER_NAME: links in job emails come from SPACE_BASE_URL."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"SERVER_NAME": None, "SPACE_BASE_URL": "https://space.example.org"}
+
+    def test_unread_notifications_are_emailed_with_links_to_the_site(self, app):
+        ada = factories.user("ada")
+        notify.notify(ada.id, "group_join_approved", group="club", title="Club").created_at = (
+            utcnow() - timedelta(hours=1)
+        )
+        db.session.commit()
+        assert jobs.run_due({"mail.notifications"}) == ["mail.notifications"]
+        message = db.session.scalar(select(notify.MailMessage))
+        assert message is not None, "the job failed"
+        assert "https://space.example.org/g/club" in message.body
