@@ -2,7 +2,8 @@
 
 ``render`` is called when text is written and its result stored ("cooked"); pages show the
 stored HTML and never render Markdown. bleach lives here and nowhere else, so changing the
-sanitizer is this module and a ``flask space rebake``.
+sanitizer is this module plus re-cooking stored text from its source (every model keeps the
+source beside the HTML for that).
 """
 
 from __future__ import annotations

@@ -67,8 +67,16 @@ _EXTENSION = "space.search"
 
 
 def backend() -> Backend:
-    """The current app's search index."""
-    return current_app.extensions[_EXTENSION]
+    """The current app's search index, opened on first use (Whoosh loads only when a
+    process searches or indexes)."""
+    index = current_app.extensions.get(_EXTENSION)
+    if index is None:
+        from space.search.whoosh import WhooshBackend
+
+        index = current_app.extensions[_EXTENSION] = WhooshBackend(
+            current_app.config["SPACE_SEARCH_PATH"]
+        )
+    return index
 
 
 def _pending() -> dict[str, Document | None]:
@@ -114,9 +122,7 @@ def _after_transaction_end(session, transaction) -> None:
 
 def init_app(app) -> None:
     from space.search.views import bp
-    from space.search.whoosh import WhooshBackend
 
-    app.extensions[_EXTENSION] = WhooshBackend(app.config["SPACE_SEARCH_PATH"])
     app.register_blueprint(bp)
     # db.session is one scoped session for every app in the process: listen once.
     if not event.contains(db.session, "after_commit", _after_commit):
