@@ -46,11 +46,9 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-class ResendForm(Form):
-    login = StringField(_l("Username or email"), [required(), length(max=254)])
+class LinkRequestForm(Form):
+    """Ask for a link by email: a new confirmation link or a password reset link."""
 
-
-class ForgotForm(Form):
     login = StringField(_l("Username or email"), [required(), length(max=254)])
 
 

@@ -10,12 +10,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from space import site
 from space.accounts import bp, services
 from space.accounts.forms import (
-    ForgotForm,
+    LinkRequestForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
     RegisterForm,
-    ResendForm,
     ResetForm,
 )
 from space.accounts.groups import visible_groups_query
@@ -92,7 +91,7 @@ def confirm(token: str):
 @bp.route("/confirm", methods=["GET", "POST"])
 @_limit("SPACE_RATELIMIT_RESET")
 def resend_confirmation():
-    form = ResendForm()
+    form = LinkRequestForm()
     if form.validate_on_submit():
         user = services.by_login(form.login.data)
         if user is not None and not user.is_confirmed:
@@ -102,7 +101,12 @@ def resend_confirmation():
         flash(_("If an unconfirmed account matches, a new confirmation email is on its way."),
               "info")  # fmt: skip
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/resend.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "accounts/ask_link.html",
+        form=form,
+        title=_("Confirm your email"),
+        intro=_("Enter your username or email and we will send a new confirmation link."),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -143,13 +147,20 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @_limit("SPACE_RATELIMIT_RESET")
 def forgot_password():
-    form = ForgotForm()
+    form = LinkRequestForm()
     if form.validate_on_submit():
         services.send_password_reset(form.login.data)
         db.session.commit()
         flash(_("If an account matches, an email with a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "accounts/ask_link.html",
+        form=form,
+        title=_("Forgot your password?"),
+        intro=_(
+            "Enter your username or email and we will send you a link to choose a new password."
+        ),
+    ), 422 if form.errors else 200
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
