@@ -58,7 +58,22 @@ def make_app(database_url, tmp_path, **overrides):
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _apps.append(app)
+    return app
+
+
+# Every app a test builds, so its connection pool is closed when the test ends (an open
+# PostgreSQL connection collected later warns, and warnings fail the suite).
+_apps: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pools():
+    yield
+    while _apps:
+        with _apps.pop().app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
