@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from space import notify
 from space.accounts.forms import EmptyForm
@@ -22,11 +21,7 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def index():
     require(current_user, "notifications.read")
-    query = (
-        select(notify.Notification)
-        .where(notify.Notification.user_id == current_user.id)
-        .order_by(notify.Notification.id.desc())
-    )
+    query = notify.notifications_query(current_user.id)
     page = db.paginate(query, page=page_number(), per_page=30, error_out=False)
     items = [(item, *notify.describe(item)) for item in page.items]
     return render_template(

@@ -143,6 +143,14 @@ def describe(item: Notification) -> tuple[str, str]:
         return str(kind.label), url_for("notifications.index")
 
 
+def notifications_query(user_id: int, *, unread_only: bool = False):
+    """A person's notifications, newest first (the caller paginates)."""
+    query = (
+        select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc())
+    )
+    return query.where(Notification.read_at.is_(None)) if unread_only else query
+
+
 def unread_count(user_id: int) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(

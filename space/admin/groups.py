@@ -14,6 +14,7 @@ from space.accounts.models import Group
 from space.admin import bp, services
 from space.admin.audit_views import ACTION_LABELS
 from space.admin.forms import AddMemberForm, GroupCreateForm, GroupEditForm, OwnerForm
+from space.admin.users import user_or_404
 from space.db import db
 from space.errors import fail
 from space.paging import page_number
@@ -145,7 +146,7 @@ def remove_group_member(name: str, username: str):
     require(current_user, "admin.access")
     group = _group_or_404(name)
     _editable_or_400(group)
-    user = _member_or_404(username)
+    user = user_or_404(username)
     if EmptyForm().validate_on_submit():
         try:
             removed = group_services.remove_member(group, user, by=current_user)
@@ -165,7 +166,7 @@ def set_group_owner(name: str, username: str):
     require(current_user, "admin.access")
     group = _group_or_404(name)
     _editable_or_400(group)
-    user = _member_or_404(username)
+    user = user_or_404(username)
     form = OwnerForm()
     if not form.validate_on_submit():
         fail(400, _("Choose to make this member an owner or a plain member."))
@@ -176,10 +177,3 @@ def set_group_owner(name: str, username: str):
     db.session.commit()
     flash(_("The members of %(group)s are updated.", group=group.title), "success")
     return redirect(url_for("admin.group", name=group.name))
-
-
-def _member_or_404(username: str):
-    user = accounts.by_username(username)
-    if user is None:
-        fail(404, _("There is no one with this username."))
-    return user

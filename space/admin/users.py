@@ -19,7 +19,7 @@ from space.permissions import require
 PER_PAGE = 50
 
 
-def _user_or_404(username: str) -> User:
+def user_or_404(username: str) -> User:
     user = accounts.by_username(username)
     if user is None:
         fail(404, _("There is no one with this username."))
@@ -47,7 +47,7 @@ def users():
 def user(username: str):
     """One person: roles, trust level and lock (audited by the account services)."""
     require(current_user, "admin.access")
-    user = _user_or_404(username)
+    user = user_or_404(username)
     form = UserAccessForm() if request.method == "POST" else _access_form(user)
     if form.validate_on_submit():
         try:
@@ -93,7 +93,7 @@ def _render_user(user: User, form: UserAccessForm):
 @bp.post("/users/<username>/confirm")
 def confirm_user(username: str):
     require(current_user, "admin.access")
-    user = _user_or_404(username)
+    user = user_or_404(username)
     if EmptyForm().validate_on_submit():
         if services.confirm_email(user, by=current_user):
             db.session.commit()
@@ -106,7 +106,7 @@ def confirm_user(username: str):
 @bp.post("/users/<username>/reset")
 def reset_user_password(username: str):
     require(current_user, "admin.access")
-    user = _user_or_404(username)
+    user = user_or_404(username)
     if EmptyForm().validate_on_submit():
         services.send_password_reset(user, by=current_user)
         db.session.commit()

@@ -7,7 +7,6 @@ from urllib.parse import urljoin
 from flask import request
 from flask_login import current_user
 from marshmallow import fields
-from sqlalchemy import select
 
 from space import notify
 from space.api.auth import BEARER_AUTH
@@ -67,13 +66,7 @@ def _described(item: notify.Notification) -> dict:
 def list_notifications(args):
     """Your notifications, newest first."""
     require(current_user, "notifications.read")
-    query = (
-        select(notify.Notification)
-        .where(notify.Notification.user_id == current_user.id)
-        .order_by(notify.Notification.id.desc())
-    )
-    if args["unread"]:
-        query = query.where(notify.Notification.read_at.is_(None))
+    query = notify.notifications_query(current_user.id, unread_only=args["unread"])
     page = paginate(query, args)
     page["items"] = [_described(item) for item in page["items"]]
     return page
