@@ -65,6 +65,11 @@ def trust_signals(user_ids):
 
 
 @hookspec
+def site_settings():
+    """Return {key: default} of run-time settings admins may change (kept with the site's)."""
+
+
+@hookspec
 def register_commands(cli):
     """Add click commands to the ``flask space`` group ``cli``."""
 

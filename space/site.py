@@ -1,5 +1,6 @@
 """Site settings that admins change at run time: title, tagline, registration mode and the
-code of conduct (one text per language). Stored as rows, read once per request.
+code of conduct (one text per language), plus the settings plugins declare through the
+``site_settings`` hook (e.g. "discuss.post_min_length"). Stored as rows, read once per request.
 """
 
 from __future__ import annotations
@@ -29,10 +30,24 @@ class SiteSetting(db.Model):
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
+def defaults() -> dict[str, Any]:
+    """The core's defaults and every enabled plugin's, by key."""
+    found = current_app.extensions.get("space.site_defaults")
+    if found is None:
+        from space.plugins import hook
+
+        found = dict(DEFAULTS)
+        for declared in hook().site_settings():
+            found.update(declared or {})
+        current_app.extensions["space.site_defaults"] = found
+    return found
+
+
 def _load() -> dict[str, Any]:
-    values = dict(DEFAULTS)
+    known = defaults()
+    values = dict(known)
     for row in db.session.scalars(select(SiteSetting)):
-        if row.key in DEFAULTS:
+        if row.key in known:
             values[row.key] = row.value
     return values
 
@@ -52,7 +67,7 @@ def get(key: str) -> Any:
 
 def put(key: str, value: Any) -> None:
     """Change one setting (the caller commits)."""
-    if key not in DEFAULTS:
+    if key not in defaults():
         raise KeyError(key)
     row = db.session.get(SiteSetting, key)
     if row is None:

@@ -1,0 +1,1 @@
+"""Discuss services: the domain logic. They take plain arguments and never commit."""

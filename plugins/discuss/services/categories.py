@@ -1,0 +1,122 @@
+"""Categories: creating and changing them, with their per-group permissions."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from space.accounts.models import Group
+from space.db import db
+from space.markup import render
+
+from ..models import Access, Category, CategoryPermission
+from .posting import DiscussError, slugify
+
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def by_slug(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def _unique_slug(name: str, slug: str | None, current: Category | None) -> str:
+    base = slugify(slug or name, fallback="category")[:60]
+    candidate, n = base, 2
+    while True:
+        taken = by_slug(candidate)
+        if taken is None or taken is current:
+            return candidate
+        if slug:  # asked for this exact slug
+            raise DiscussError(_("Another category already uses this address."), "slug")
+        candidate, n = f"{base[:55]}-{n}", n + 1
+
+
+def _check(name: str, color: str, parent: Category | None, current: Category | None) -> None:
+    if not name.strip():
+        raise DiscussError(_("A category needs a name."), "name")
+    if not COLOR_RE.match(color):
+        raise DiscussError(_("Give the colour as #rrggbb."), "color")
+    if parent is not None:
+        if current is not None and parent.id == current.id:
+            raise DiscussError(_("A category cannot be its own parent."), "parent")
+        if parent.parent_id is not None:
+            raise DiscussError(_("Sub-categories cannot have sub-categories."), "parent")
+        if current is not None and db.session.scalar(
+            select(Category.id).where(Category.parent_id == current.id).limit(1)
+        ):
+            raise DiscussError(
+                _("This category has sub-categories, so it cannot become one."), "parent"
+            )
+
+
+def set_permissions(category: Category, permissions: dict[int | Group, int]) -> None:
+    """Replace the category's permissions: {group (or id): Access}. Empty: open to everyone."""
+    db.session.execute(
+        delete(CategoryPermission).where(CategoryPermission.category_id == category.id)
+    )
+    for group, level in permissions.items():
+        group_id = group.id if isinstance(group, Group) else int(group)
+        level = int(level)
+        if level not in {int(a) for a in Access}:
+            raise DiscussError(_("Unknown permission."), "permissions")
+        db.session.add(CategoryPermission(category_id=category.id, group_id=group_id,
+                                          access=level))  # fmt: skip
+    category.restricted = bool(permissions)
+
+
+def create_category(
+    *,
+    name: str,
+    description: str = "",
+    color: str = "#0b7285",
+    parent: Category | None = None,
+    accepts_answers: bool = False,
+    permissions: dict | None = None,
+    slug: str | None = None,
+    position: int | None = None,
+) -> Category:
+    name = name.strip()
+    _check(name, color, parent, None)
+    if position is None:
+        position = (db.session.scalar(select(db.func.max(Category.position))) or 0) + 1
+    category = Category(
+        name=name,
+        slug=_unique_slug(name, slug, None),
+        description=description,
+        description_html=str(render(description)),
+        color=color.lower(),
+        parent_id=parent.id if parent else None,
+        accepts_answers=accepts_answers,
+        position=position,
+    )
+    db.session.add(category)
+    db.session.flush()
+    set_permissions(category, permissions or {})
+    db.session.flush()
+    return category
+
+
+def update_category(
+    category: Category,
+    *,
+    name: str,
+    description: str,
+    color: str,
+    parent: Category | None,
+    accepts_answers: bool,
+    slug: str | None = None,
+    position: int | None = None,
+) -> None:
+    name = name.strip()
+    _check(name, color, parent, category)
+    category.name = name
+    category.slug = _unique_slug(name, slug or category.slug, category)
+    category.description = description
+    category.description_html = str(render(description))
+    category.color = color.lower()
+    category.parent_id = parent.id if parent else None
+    category.accepts_answers = accepts_answers
+    if position is not None:
+        category.position = position

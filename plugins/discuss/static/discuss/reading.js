@@ -1,0 +1,1 @@
+// Discuss: reading.js

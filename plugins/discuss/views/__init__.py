@@ -1,0 +1,14 @@
+"""The Discuss blueprint; each module of this package adds its routes to ``bp``."""
+
+from flask import Blueprint
+
+bp = Blueprint(
+    "discuss",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static",
+    static_url_path="/static",
+)
+
+# Importing the modules registers their routes.
+from . import lists, topics  # noqa: E402, F401
