@@ -50,6 +50,11 @@ def search_documents():
 
 
 @hookspec
+def search_restrict(query, user):
+    """Return the set of document keys ``user``'s ``query`` may find (to narrow it), or None."""
+
+
+@hookspec
 def notification_types():
     """Return ``NotificationType``s: how each kind of notification reads and links."""
 

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import bleach
 import markdown
 from bleach.linkifier import Linker
-from flask import url_for
+from flask import current_app, has_app_context, has_request_context, url_for
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup
 
@@ -61,10 +61,13 @@ class _MentionExtension(markdown.Extension):
 
 
 def _profile_url(name: str) -> str:
-    try:
-        return url_for("accounts.profile", username=name)
-    except RuntimeError:  # outside an app context (e.g. a script)
+    """A site-relative link to the profile, inside a request or not (jobs, the CLI): stored
+    HTML must not carry the host it happened to be cooked under."""
+    if not has_app_context():
         return f"/u/{name}"
+    if has_request_context():
+        return url_for("accounts.profile", username=name)
+    return current_app.url_map.bind("localhost").build("accounts.profile", {"username": name})
 
 
 def _filter_attributes(tag: str, name: str, value: str) -> bool:

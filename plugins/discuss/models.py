@@ -100,9 +100,7 @@ class CategoryPermission(db.Model):
 
 topic_tag = db.Table(
     "discuss_topic_tag",
-    db.Column(
-        "topic_id", ForeignKey("discuss_topic.id", ondelete="CASCADE"), primary_key=True
-    ),
+    db.Column("topic_id", ForeignKey("discuss_topic.id", ondelete="CASCADE"), primary_key=True),
     db.Column(
         "tag_id", ForeignKey("discuss_tag.id", ondelete="CASCADE"), primary_key=True, index=True
     ),
@@ -126,9 +124,7 @@ class Topic(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int] = mapped_column(
-        ForeignKey("discuss_category.id"), nullable=False
-    )
+    category_id: Mapped[int] = mapped_column(ForeignKey("discuss_category.id"), nullable=False)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
     )
@@ -194,9 +190,7 @@ class Post(db.Model):
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("discuss_topic.id", ondelete="CASCADE"), nullable=False
     )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     post_number: Mapped[int] = mapped_column(Integer, nullable=False)
     # The post this one answers ("in reply to"), by number within the topic.
     reply_to_post_number: Mapped[int | None] = mapped_column(Integer)
@@ -258,9 +252,7 @@ class PostLike(db.Model):
     post_id: Mapped[int] = mapped_column(
         ForeignKey("discuss_post.id", ondelete="CASCADE"), nullable=False
     )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     # The liked post's author, kept for "likes received" without a join.
     post_user_id: Mapped[int] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
@@ -276,9 +268,7 @@ class Bookmark(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     post_id: Mapped[int] = mapped_column(
         ForeignKey("discuss_post.id", ondelete="CASCADE"), index=True, nullable=False
     )
@@ -297,9 +287,7 @@ class TopicUser(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "topic_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("discuss_topic.id", ondelete="CASCADE"), index=True, nullable=False
     )
@@ -307,9 +295,7 @@ class TopicUser(db.Model):
     # None: follow the category's level (or the default).
     notification_level: Mapped[int | None] = mapped_column(Integer)
     posted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    first_visited_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, nullable=False
-    )
+    first_visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     time_read_seconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
@@ -319,9 +305,7 @@ class CategoryUser(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "category_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     category_id: Mapped[int] = mapped_column(
         ForeignKey("discuss_category.id", ondelete="CASCADE"), index=True, nullable=False
     )
@@ -336,9 +320,7 @@ class Draft(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     key: Mapped[str] = mapped_column(String(40), nullable=False)
     # {"title", "raw", "category", "tags", "reply_to"}: what the composer holds.
     data: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
@@ -382,9 +364,7 @@ class UserVisit(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), nullable=False
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
     visited_on: Mapped[date] = mapped_column(Date, nullable=False)
     posts_read: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     time_read_seconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

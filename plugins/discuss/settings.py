@@ -32,18 +32,27 @@ SETTINGS: list[Setting] = [
     Setting("duplicate_window_minutes", 5, _l("Same text refused within (minutes)"), "content"),
     Setting("max_tags_per_topic", 5, _l("Tags per topic"), "content"),
     Setting("edit_window_hours", 24, _l("Authors may edit for (hours)"), "content"),
-    Setting("edit_window_member_days", 30, _l("From trust level 2, authors may edit for (days)"),
-            "content"),  # fmt: skip
-    Setting("revision_grace_minutes", 5, _l("Small edits within (minutes) make no new revision"),
-            "content"),  # fmt: skip
+    Setting(
+        "edit_window_member_days",
+        30,
+        _l("From trust level 2, authors may edit for (days)"),
+        "content",
+    ),  # fmt: skip
+    Setting(
+        "revision_grace_minutes",
+        5,
+        _l("Small edits within (minutes) make no new revision"),
+        "content",
+    ),  # fmt: skip
     Setting("like_undo_minutes", 10, _l("A like may be undone within (minutes)"), "content"),
     Setting("posts_per_page", 20, _l("Posts per topic page"), "content", 5),
     # New users' limits (trust level 0)
     Setting("newuser_max_links", 2, _l("Links per post"), "limits"),
     Setting("newuser_max_images", 1, _l("Images per post"), "limits"),
     Setting("newuser_max_mentions", 2, _l("Mentions per post"), "limits"),
-    Setting("newuser_max_replies_per_topic", 3, _l("Replies per topic until someone answers"),
-            "limits"),  # fmt: skip
+    Setting(
+        "newuser_max_replies_per_topic", 3, _l("Replies per topic until someone answers"), "limits"
+    ),  # fmt: skip
     Setting("newuser_first_day_topics", 3, _l("Topics on the first day"), "limits"),
     Setting("newuser_first_day_replies", 10, _l("Replies on the first day"), "limits"),
     Setting("newuser_topic_interval", 120, _l("Seconds between topics (new users)"), "limits"),
@@ -72,25 +81,43 @@ SETTINGS: list[Setting] = [
     # Trust level 3, over a window
     Setting("tl3_window_days", 100, _l("Trust level 3: window (days)"), "trust", 1),
     Setting("tl3_days_visited", 50, _l("Trust level 3: days visited in the window"), "trust"),
-    Setting("tl3_topics_replied", 10, _l("Trust level 3: topics replied to in the window"),
-            "trust"),  # fmt: skip
-    Setting("tl3_topics_viewed_percent", 25, _l("Trust level 3: % of new topics viewed"), "trust"),
+    Setting(
+        "tl3_topics_replied", 10, _l("Trust level 3: topics replied to in the window"), "trust"
+    ),  # fmt: skip
+    Setting(
+        "tl3_topics_viewed_percent",
+        25,
+        _l("Trust level 3: share of new topics viewed (percent)"),
+        "trust",
+    ),
     Setting("tl3_topics_viewed_cap", 500, _l("Trust level 3: topics viewed, at most"), "trust"),
-    Setting("tl3_posts_read_percent", 25, _l("Trust level 3: % of new posts read"), "trust"),
+    Setting(
+        "tl3_posts_read_percent",
+        25,
+        _l("Trust level 3: share of new posts read (percent)"),
+        "trust",
+    ),
     Setting("tl3_posts_read_cap", 20000, _l("Trust level 3: posts read, at most"), "trust"),
-    Setting("tl3_topics_viewed_all_time", 200, _l("Trust level 3: topics viewed, all time"),
-            "trust"),  # fmt: skip
+    Setting(
+        "tl3_topics_viewed_all_time", 200, _l("Trust level 3: topics viewed, all time"), "trust"
+    ),  # fmt: skip
     Setting("tl3_posts_read_all_time", 500, _l("Trust level 3: posts read, all time"), "trust"),
     Setting("tl3_max_flagged_posts", 5, _l("Trust level 3: flagged posts, at most"), "trust"),
     Setting("tl3_likes_given", 30, _l("Trust level 3: likes given in the window"), "trust"),
     Setting("tl3_likes_received", 20, _l("Trust level 3: likes received in the window"), "trust"),
-    Setting("tl3_likes_received_users", 5, _l("Trust level 3: likes received from (people)"),
-            "trust"),  # fmt: skip
+    Setting(
+        "tl3_likes_received_users", 5, _l("Trust level 3: likes received from (people)"), "trust"
+    ),  # fmt: skip
     Setting("tl3_likes_received_days", 7, _l("Trust level 3: likes received on (days)"), "trust"),
-    Setting("tl3_demotion_percent", 90, _l("Trust level 3: demoted below (% of targets)"),
-            "trust"),  # fmt: skip
-    Setting("tl3_grace_days", 14, _l("Trust level 3: grace period before demotion (days)"),
-            "trust"),  # fmt: skip
+    Setting(
+        "tl3_demotion_percent",
+        90,
+        _l("Trust level 3: demoted below this share of the targets (percent)"),
+        "trust",
+    ),  # fmt: skip
+    Setting(
+        "tl3_grace_days", 14, _l("Trust level 3: grace period before demotion (days)"), "trust"
+    ),  # fmt: skip
 ]
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -32,6 +32,7 @@ from space.search.sources import (
     group_document,
     path_for,
     principals,
+    restrict,
     types,
     user_document,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "principals",
     "queue_delete",
     "queue_index",
+    "restrict",
     "types",
     "user_document",
 ]

@@ -148,6 +148,8 @@ class Backend(ABC):
 
         The acl, type and filters are part of the query, so ``total`` and pages only ever
         count what the asker may see. ``EVERYTHING`` among the principals lifts the acl.
+        ``query.keys``, when not None, keeps only the documents with those keys (an empty
+        set: none).
         """
 
     def apply(self, index: list[Document], delete: list[str]) -> None:

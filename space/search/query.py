@@ -6,8 +6,9 @@ Filters: ``user:name``, ``category:slug``, ``tag:name`` (repeatable, all must ma
 ``status:solved|unsolved`` and ``in:bookmarks``. A value may be quoted (``tag:"open data"``).
 Anything else, quoted phrases included, is free text for the backend.
 
-``in:bookmarks`` is only parsed and passed on as ``in_bookmarks``: the core has no bookmarks
-and ignores it; the Discuss plugin, which owns bookmarks, is to narrow results with it.
+``in:bookmarks`` is only parsed and passed on as ``in_bookmarks``: the core has no bookmarks;
+a plugin that owns them narrows the results through the ``search_restrict`` hook, which
+``restrict`` (in sources.py) turns into ``ParsedQuery.keys``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class ParsedQuery:
     after: date | None = None
     status: str = ""
     in_bookmarks: bool = False
+    # None: no restriction; else only the documents with these keys ("post:42") may match.
+    # Set by ``search.restrict`` from the plugins' ``search_restrict`` answers.
+    keys: frozenset[str] | None = None
     # True when the text has its own type: filter ("type:user" alone lists people).
     typed: bool = False
 

@@ -8,6 +8,8 @@ turns a person into the strings a document's acl is matched against.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -18,6 +20,9 @@ from space.markup import plain_text
 from space.permissions import has_role, is_staff
 from space.plugins import flatten, hook
 from space.search.documents import EVERYTHING, PUBLIC, STAFF, Document, SearchType
+
+if TYPE_CHECKING:
+    from space.search.query import ParsedQuery
 
 
 def path_for(endpoint: str, **values) -> str:
@@ -59,6 +64,21 @@ def principals(user) -> frozenset[str]:
     if has_role(user, "admin"):
         found.add(EVERYTHING)
     return frozenset(found)
+
+
+def restrict(query: ParsedQuery, user) -> ParsedQuery:
+    """``query`` narrowed by the plugins' ``search_restrict`` answers for ``user``.
+
+    Each plugin may answer a set of document keys (e.g. the posts someone bookmarked, for
+    ``in:bookmarks``) or None; the query keeps only documents in every set answered.
+    """
+    keys: frozenset[str] | None = query.keys
+    for answer in hook().search_restrict(query=query, user=user):
+        if answer is None:
+            continue
+        answer = frozenset(answer)
+        keys = answer if keys is None else keys & answer
+    return query if keys is query.keys else replace(query, keys=keys)
 
 
 def _text(cooked_html: str) -> str:

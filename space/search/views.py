@@ -37,6 +37,7 @@ def index():
         return render_template("search/index.html", error=error.message, **context), 400
     if not parsed.is_empty:
         per_page = current_app.config["SPACE_PAGE_SIZE"]
+        parsed = search.restrict(parsed, current_user)
         context["results"] = search.backend().search(
             parsed, search.principals(current_user), page=page, per_page=per_page
         )

@@ -118,7 +118,8 @@ class WhooshBackend(Backend):
 
     def search(self, query: ParsedQuery, principals, page: int, per_page: int) -> Results:
         ix = self._open(create=False)
-        if ix is None:
+        # No index yet, or restricted to no document at all (an empty Or would match all).
+        if ix is None or query.keys == frozenset():
             return Results(total=0, hits=[], page=page, per_page=per_page)
         with ix.searcher() as searcher:
             whole = _query(ix.schema, query, principals)
@@ -190,6 +191,8 @@ def _query(current: Schema, query: ParsedQuery, principals):
     filters.extend(q.Term("tags", tag.lower()) for tag in query.tags)
     if query.status:
         filters.append(q.Term("status", query.status))
+    if query.keys is not None:  # never empty here: search() answers that at once
+        filters.append(q.Or([q.Term("key", key) for key in sorted(query.keys)]))
     if query.after or query.before:
         start = datetime.combine(query.after, time()) if query.after else None
         end = datetime.combine(query.before, time()) if query.before else None

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
+from space.config import DEFAULT_PLUGINS
 from space.db import db
 from tests.conftest import make_app
 
@@ -16,7 +17,8 @@ from tests.conftest import make_app
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrations_build_a_schema_identical_to_the_models(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
+    # Every built-in area enabled: their tables are part of the one history.
+    app = make_app(database_url, tmp_path, SPACE_PLUGINS=DEFAULT_PLUGINS)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         with db.engine.connect() as connection:
@@ -29,7 +31,7 @@ def test_migrations_build_a_schema_identical_to_the_models(database_url, tmp_pat
 
 
 def test_migrations_downgrade_to_nothing_and_up_again(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
+    app = make_app(database_url, tmp_path, SPACE_PLUGINS=DEFAULT_PLUGINS)
     with app.app_context():
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory)
@@ -41,7 +43,7 @@ def test_migrations_downgrade_to_nothing_and_up_again(database_url, tmp_path):
 
 
 def test_init_creates_the_database_and_loads_demo_content_once(database_url, tmp_path):
-    app = make_app(database_url, tmp_path)
+    app = make_app(database_url, tmp_path, SPACE_PLUGINS=DEFAULT_PLUGINS)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["space", "init", "--demo-if-empty"])
     assert result.exit_code == 0, result.output

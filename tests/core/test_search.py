@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -293,6 +294,32 @@ def test_in_bookmarks_is_parsed_and_passed_on(client):
     assert parsed.in_bookmarks and parsed.text == "jam"
     assert page_text(client, q="jam in:bookmarks")[0] == 200
     assert page_text(client, q="jam in:drafts")[0] == 400
+
+
+class Bookmarks:
+    """A plugin-like hook object narrowing ``in:bookmarks`` to the keys it holds."""
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    @hookimpl
+    def search_restrict(self, query, user):
+        return self.keys if query.in_bookmarks else None
+
+
+def test_search_restrict_narrows_results_to_the_keys_a_plugin_answers(app, client, notes):
+    search.backend().index([note(1, "Jam one"), note(2, "Jam two"), note(3, "Jam three")])
+    app.extensions["space.plugins"].manager.register(Bookmarks({"note:2", "note:3"}), "bm")
+    parsed = search.restrict(search.parse("jam", known_types=search.types()), None)
+    assert parsed.keys is None, "no in:bookmarks: the plugin has no opinion"
+    status, html = page_text(client, q="jam in:bookmarks")
+    assert status == 200 and "Jam two" in html and "Jam three" in html and "Jam one" not in html
+    app.extensions["space.plugins"].manager.register(Bookmarks({"note:3", "note:1"}), "bm2")
+    parsed = search.restrict(search.parse("jam in:bookmarks", known_types=search.types()), None)
+    assert parsed.keys == {"note:3"}, "every answer narrows"
+    assert titles(search.backend().search(parsed, search.principals(None), 1, 30)) == ["Jam three"]
+    nothing = replace(search.parse("jam", known_types=search.types()), keys=frozenset())
+    assert search.backend().search(nothing, search.principals(None), 1, 30).total == 0
 
 
 def test_words_that_only_look_like_filters_stay_text(app):

@@ -120,3 +120,66 @@ def update_category(
     category.accepts_answers = accepts_answers
     if position is not None:
         category.position = position
+
+
+def permissions_of(category: Category) -> dict[int, int]:
+    """{group_id: Access} of the category (empty: open to everyone)."""
+    return {
+        row.group_id: row.access
+        for row in db.session.execute(
+            select(CategoryPermission.group_id, CategoryPermission.access).where(
+                CategoryPermission.category_id == category.id
+            )
+        )
+    }
+
+
+def groups_for_permissions() -> list[Group]:
+    """Every group, the automatic trust-level groups first (trust level 0: everyone)."""
+    return list(db.session.scalars(
+        select(Group).order_by(Group.automatic_trust_level.is_(None),
+                               Group.automatic_trust_level, Group.name)
+    ))  # fmt: skip
+
+
+def admin_overview() -> list[tuple[Category, list[tuple[Group, int]]]]:
+    """Every category in display order with the groups it is restricted to (three queries)."""
+    from ..access import all_categories
+
+    rules: dict[int, list[tuple[int, int]]] = {}
+    for row in db.session.execute(
+        select(CategoryPermission.category_id, CategoryPermission.group_id,
+               CategoryPermission.access)
+    ):  # fmt: skip
+        rules.setdefault(row.category_id, []).append((row.group_id, row.access))
+    wanted = {gid for pairs in rules.values() for gid, _level in pairs}
+    groups = (
+        {g.id: g for g in db.session.scalars(select(Group).where(Group.id.in_(wanted)))}
+        if wanted else {}
+    )  # fmt: skip
+    out = []
+    for category in all_categories():
+        pairs = [(groups[gid], level) for gid, level in rules.get(category.id, [])
+                 if gid in groups]  # fmt: skip
+        pairs.sort(key=lambda pair: (-pair[1], pair[0].name))
+        out.append((category, pairs))
+    return out
+
+
+def delete_category(category: Category) -> None:
+    """Delete an empty category; one with topics (deleted ones too) or sub-categories stays."""
+    from ..models import Topic
+
+    if db.session.scalar(select(Topic.id).where(Topic.category_id == category.id).limit(1)):
+        raise DiscussError(
+            _("This category still has topics. Move or delete them first, then delete it.")
+        )
+    if db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1)):
+        raise DiscussError(
+            _("This category has sub-categories. Move or delete them first, then delete it.")
+        )
+    from ..models import CategoryUser
+
+    for model in (CategoryPermission, CategoryUser):
+        db.session.execute(delete(model).where(model.category_id == category.id))
+    db.session.execute(delete(Category).where(Category.id == category.id))

@@ -13,7 +13,6 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from space import search
 from space.db import db, utcnow
 from space.markup import render
 from space.trust import TrustLevel
