@@ -65,6 +65,11 @@ def review_handlers():
 
 
 @hookspec
+def review_scopes(user):
+    """Return the review scopes (e.g. "discuss.category:4") ``user`` moderates, if any."""
+
+
+@hookspec
 def trust_signals(user_ids):
     """Return {user_id: {stat: value}} of activity the plugin records, for trust levels."""
 

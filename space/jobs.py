@@ -45,9 +45,12 @@ class Job:
 
 
 def core_jobs() -> list[Job]:
+    from space.moderation.decisions import remind
+
     return [
         Job("mail.notifications", timedelta(minutes=1), notify.email_unread_notifications),
         Job("mail.deliver", timedelta(minutes=1), notify.deliver_due),
+        Job("moderation.remind", timedelta(hours=1), remind),
     ]
 
 

@@ -5,10 +5,24 @@ from space.accounts.models import Group, Invite, JoinRequest, Membership, User
 from space.api.tokens import ApiToken
 from space.audit import AuditEntry
 from space.jobs import JobRun
+from space.moderation.models import (
+    Acknowledgment,
+    Flag,
+    Penalty,
+    ReviewHistory,
+    ReviewItem,
+    WatchedWord,
+)
 from space.notify import MailMessage, Notification
 from space.site import SiteSetting
 
 __all__ = [
+    "Acknowledgment",
+    "Flag",
+    "Penalty",
+    "ReviewHistory",
+    "ReviewItem",
+    "WatchedWord",
     "ApiToken",
     "AuditEntry",
     "Group",

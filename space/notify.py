@@ -106,6 +106,12 @@ def _core_types() -> list[NotificationType]:
             lambda d: url_for("accounts.profile", username=d["username"]),
         ),
         NotificationType(
+            "penalty",
+            _l("Warnings and penalties from moderators"),
+            lambda d: _penalties().notification_text(d),
+            lambda d: _penalties().notification_url(d),
+        ),
+        NotificationType(
             "message",
             _l("Messages from the team"),
             lambda d: d.get("text", ""),
@@ -114,10 +120,18 @@ def _core_types() -> list[NotificationType]:
     ]
 
 
+def _penalties():
+    from space.moderation import penalties
+
+    return penalties
+
+
 def types() -> dict[str, NotificationType]:
     cache = current_app.extensions.setdefault("space.notification_types", {})
     if not cache:
-        for kind in _core_types() + flatten(hook().notification_types()):
+        from space.moderation.notifications import types as moderation_types
+
+        for kind in _core_types() + moderation_types() + flatten(hook().notification_types()):
             cache[kind.kind] = kind
     return cache
 

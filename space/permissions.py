@@ -31,6 +31,10 @@ class Action:
     - ``check(user, obj) -> bool``: a rule on the object, applied on top of the above; staff
       holding one of ``roles`` skip it unless ``staff_bypass`` is False.
     - ``hide``: when refused, answer 404 rather than 403 (existence itself is private).
+    - ``writes``: the action writes something others read (post, reply, edit, flag,
+      message). A silenced person (``space.moderation.penalties``) may do none of these,
+      whatever their trust level or roles; ``require`` then answers 403 with the notice
+      saying until when and why.
     """
 
     name: str
@@ -40,6 +44,7 @@ class Action:
     check: Callable[[Any, Any], bool] | None = None
     hide: bool = False
     staff_bypass: bool = True
+    writes: bool = False
 
 
 class UnknownAction(KeyError):
@@ -69,13 +74,19 @@ def is_staff(user) -> bool:
 
 
 def can(user, action: str, obj: Any = None) -> bool:
-    """May ``user`` do ``action`` (on ``obj``)?  Raises ``UnknownAction`` for a typo."""
+    """May ``user`` do ``action`` (on ``obj``)?  Raises ``UnknownAction`` for a typo.
+
+    Silence is enforced here, in one place: a silenced person may do no action marked
+    ``writes`` (they still read, like, bookmark, watch).
+    """
     try:
         rule = _registry()[action]
     except KeyError:
         raise UnknownAction(action) from None
     if not getattr(user, "is_authenticated", False):
         allowed = rule.anonymous
+    elif rule.writes and _silenced(user):
+        return False
     elif has_role(user, "admin") or any(has_role(user, role) for role in rule.roles):
         if rule.staff_bypass:
             return True
@@ -86,15 +97,27 @@ def can(user, action: str, obj: Any = None) -> bool:
 
 
 def require(user, action: str, obj: Any = None) -> None:
-    """Abort with 401/403, or 404 for hidden actions, unless ``can``."""
+    """Abort with 401/403, or 404 for hidden actions, unless ``can``. A silenced person
+    refused a writing action gets 403 with the notice of their silence."""
     if can(user, action, obj):
         return
     rule = _registry()[action]
+    if rule.writes and _silenced(user):
+        from space.errors import fail
+        from space.moderation.penalties import silence_notice
+
+        fail(403, silence_notice(user) or "")
     if rule.hide:
         abort(404)
     if not getattr(user, "is_authenticated", False):
         abort(401)
     abort(403)
+
+
+def _silenced(user) -> bool:
+    from space.moderation.penalties import is_silenced
+
+    return is_silenced(user)
 
 
 def _self(user, obj) -> bool:
@@ -145,4 +168,10 @@ def core_actions() -> list[Action]:
         Action("group.create", min_trust=None),
         Action("admin.access", min_trust=None),
         Action("audit.read", min_trust=None, roles=frozenset({"moderator"})),
+        # Warn, silence, suspend and lift (space.moderation.penalties; admins are implied).
+        Action("moderation.penalize", min_trust=None, roles=frozenset({"moderator"})),
+        # Work the review queue (category moderators are checked by the queue itself).
+        Action("moderation.review", min_trust=None, roles=frozenset({"moderator"})),
+        # Flag content (TL0 only "illegal": the flag service checks reasons and caps).
+        Action("moderation.flag", writes=True),
     ]

@@ -34,9 +34,10 @@ def defaults() -> dict[str, Any]:
     """The core's defaults and every enabled plugin's, by key."""
     found = current_app.extensions.get("space.site_defaults")
     if found is None:
+        from space.moderation.settings import DEFAULTS as MODERATION
         from space.plugins import hook
 
-        found = dict(DEFAULTS)
+        found = {**DEFAULTS, **MODERATION}
         for declared in hook().site_settings():
             found.update(declared or {})
         current_app.extensions["space.site_defaults"] = found

@@ -145,6 +145,12 @@ def register(app, registry) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
+    from space.moderation import admin_views as moderation_admin
+    from space.moderation import views as moderation_views
+
+    app.register_blueprint(moderation_admin.bp)
+    app.register_blueprint(moderation_admin.coc_bp)
+    app.register_blueprint(moderation_views.bp)
     search.init_app(app)
     for plugin in registry.plugins.values():
         if plugin.blueprint is not None:

@@ -106,7 +106,10 @@ def _group_ids(user) -> frozenset[int]:
     primed = g.get("discuss_group_ids") if has_request_context() else None
     if primed is not None and user.id in primed:
         return primed[user.id]
-    return group_ids(user)
+    found = group_ids(user)
+    if has_request_context():  # once per request (access and category moderators)
+        g.setdefault("discuss_group_ids", {})[user.id] = found
+    return found
 
 
 def prime(users) -> None:
@@ -244,9 +247,9 @@ def actions() -> list[Action]:
         Action("discuss.read", anonymous=True),
         Action("category.read", anonymous=True, check=_category_visible, hide=True, roles=staff),
         Action("topic.read", anonymous=True, check=_topic_visible, hide=True, roles=staff),
-        Action("topic.create", check=_can_create_in, roles=staff),
-        Action("topic.reply", check=_can_reply, roles=staff, staff_bypass=False),
-        Action("post.edit", check=_can_edit, roles=staff),
+        Action("topic.create", check=_can_create_in, roles=staff, writes=True),
+        Action("topic.reply", check=_can_reply, roles=staff, staff_bypass=False, writes=True),
+        Action("post.edit", check=_can_edit, roles=staff, writes=True),
         Action("post.delete", check=_own_post, roles=staff),
         Action("post.like", check=_can_like, staff_bypass=False, roles=staff),
         Action("post.bookmark", check=lambda u, p: p is not None),
@@ -265,8 +268,9 @@ def actions() -> list[Action]:
 
 
 def can_see_post(user, post: Post) -> bool:
-    """Deleted and hidden posts: their author and staff see them, nobody else."""
-    if post.deleted_at is None and post.hidden_at is None:
+    """Deleted, hidden and pending posts (held for approval): their author and staff see
+    them, nobody else."""
+    if post.deleted_at is None and post.hidden_at is None and not post.pending:
         return True
     return is_staff(user) or (getattr(user, "id", None) == post.user_id and post.deleted_at is None)
 

@@ -113,3 +113,17 @@ def notification_types():
     from .services.watching import notification_types as types
 
     return types()
+
+
+@hookimpl
+def review_handlers():
+    from .moderation import handlers
+
+    return handlers()
+
+
+@hookimpl
+def review_scopes(user):
+    from .moderation import review_scopes as scopes
+
+    return scopes(user)

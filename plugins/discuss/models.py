@@ -40,6 +40,8 @@ class Access(enum.IntEnum):
     SEE = 1
     REPLY = 2
     CREATE = 3
+    # Category moderators: they review the category's flagged and held posts in /review.
+    MODERATE = 4
 
 
 class NotificationLevel(enum.IntEnum):
@@ -206,6 +208,9 @@ class Post(db.Model):
     reply_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     # Hidden by flags or a moderator (issue: moderation); the author and staff still see it.
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Held for a moderator's approval (watched words): hidden too (``hidden_at``) until a
+    # moderator approves it; the author sees it as waiting.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

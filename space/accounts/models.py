@@ -81,6 +81,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     # Bumped when the password changes: signs out other sessions and voids reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    # Moderation penalties in force until then (``space.moderation.penalties``; a far-future
+    # date means "until lifted"). Silenced: reads but cannot write; suspended: cannot log in.
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="raise"
@@ -137,6 +141,7 @@ class Anonymous(AnonymousUserMixin):
     id = None
     username = ""
     is_admin = is_moderator = is_editor = is_staff = False
+    silenced_until = suspended_until = None
     trust_level = None
     locale = None
     timezone = None

@@ -24,6 +24,7 @@ from space.errors import fail
 from space.extensions import limiter
 from space.forms import choices
 from space.i18n import is_timezone, language_names, spoken_language_choices, timezones
+from space.moderation import penalties
 from space.permissions import require
 from space.security import client_ip_key, safe_next
 
@@ -125,6 +126,10 @@ def login():
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
             form.form_errors.append(_("The username, email or password is not right."))
+        elif penalties.is_suspended(user):
+            # Only told to whoever knows the password: why, and until when.
+            form.form_errors.append(penalties.suspension_notice(user))
+            return render_template("accounts/login.html", form=form, unconfirmed=False), 403
         elif not user.is_confirmed:
             form.form_errors.append(
                 _("Confirm your email address first. We sent you a link when you registered.")

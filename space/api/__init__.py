@@ -29,6 +29,7 @@ per location and field, e.g. `{"json": {"website": ["…"]}}`. Lists are paginat
 
 def init_app(app, registry) -> None:
     from space.api import auth, groups, me, notifications, token_views, users
+    from space.moderation import api as review
 
     api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     api.spec.components.security_scheme(
@@ -48,7 +49,7 @@ def init_app(app, registry) -> None:
         api.register_blueprint(blueprint, url_prefix=url_prefix)
         names.add(blueprint.name)
 
-    for blueprint in (me.bp, me.tokens_bp, users.bp, groups.bp, notifications.bp):
+    for blueprint in (me.bp, me.tokens_bp, users.bp, groups.bp, notifications.bp, review.bp):
         add(blueprint, PREFIX)
     for plugin in registry.plugins.values():
         for blueprint in plugin.api_blueprints:

@@ -23,6 +23,7 @@ from space import security
 from space.api import tokens
 from space.db import db
 from space.extensions import limiter, login_manager
+from space.moderation import penalties
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # OpenAPI security requirements: a token, or (reads of public data) a token or nothing.
@@ -88,6 +89,8 @@ def authorize():
         if not user.is_authenticated or user.id != token.user_id:
             abort(401, message=_("The token does not match the session sent with it. "
                                  "Send the token without cookies."))  # fmt: skip
+        if penalties.is_suspended(user):
+            abort(403, message=penalties.suspension_notice(user))
     if request.method not in SAFE_METHODS:
         if token is None:
             abort(401, message=_("Changes through the API need a personal API token, sent "

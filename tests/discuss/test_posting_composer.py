@@ -250,6 +250,10 @@ def test_reply_box_partial(app, make):
 def test_first_post_points_to_the_code_of_conduct(client, login, make):
     topic = make.topic()
     newcomer = factories.user(trust_level=TrustLevel.NEW)
+    from space.moderation import coc
+
+    coc.acknowledge(newcomer)  # else the composer sends them to acknowledge it first
+    db.session.commit()
     login(newcomer)
     assert "composer-welcome" in client.get(f"/discuss/t/{topic.id}/reply").get_data(as_text=True)
     make.reply(topic, newcomer)

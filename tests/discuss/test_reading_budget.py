@@ -148,8 +148,10 @@ def _show(costs):
 # category's notification level; and on a topic page, the viewer's likes and bookmarks
 # (no view counter: they visited before). On a topic or category page the feeds' <link>
 # tags (SEARCH-API) ask what an anonymous reader sees: the "everyone" group, signed in too.
+# Signed in, a topic page also reads the viewer's pending flags on its posts (moderation:
+# "you flagged this", withdraw).
 TOPIC_SIGNED_OUT = 11
-TOPIC_SIGNED_IN = 18
+TOPIC_SIGNED_IN = 19
 CATEGORY_SIGNED_OUT = 7
 CATEGORY_SIGNED_IN = 12
 LATEST_SIGNED_OUT = 7

@@ -1,5 +1,6 @@
-"""The newcomer's journey in Discuss, in a real browser: a new user asks a question in the
-Q&A category, another member answers, the newcomer accepts the answer, the topic is solved."""
+"""The newcomer's journey in Discuss, in a real browser: a new user accepts the code of
+conduct, asks a question in the Q&A category, another member answers, the newcomer accepts
+the answer, and the topic is solved."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def test_a_newcomer_asks_gets_an_answer_and_accepts_it(
     log_in(page, live_server, "newcomer")
     page.goto(live_server + "/discuss/")
     page.get_by_role("link", name="New topic").first.click()
+    # A newcomer accepts the code of conduct once, before their first post.
+    page.get_by_role("button", name="I have read it and will follow it").click()
     page.get_by_label("Title").fill(QUESTION)
     page.get_by_label("Category").select_option(label="Ask the community")
     page.get_by_label("Your post").fill(

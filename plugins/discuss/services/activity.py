@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -176,6 +176,8 @@ def activity_query(viewer, person, tab: str):
     )
     if not own_view:
         query = query.where(Post.hidden_at.is_(None), Topic.listed.is_(True))
+    elif not is_staff(viewer):  # one's own hidden posts, never others' (the likes tab)
+        query = query.where(or_(Post.hidden_at.is_(None), Post.user_id == viewer.id))
     if tab == "likes":
         return (
             query.join(PostLike, PostLike.post_id == Post.id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from space.accounts.models import Group
 from space.db import db
@@ -52,10 +53,14 @@ def _check(name: str, color: str, parent: Category | None, current: Category | N
 
 
 def set_permissions(category: Category, permissions: dict[int | Group, int]) -> None:
-    """Replace the category's permissions: {group (or id): Access}. Empty: open to everyone."""
+    """Replace the category's permissions: {group (or id): Access}. Empty: open to everyone.
+    When they change, the category's topics are queued for the search index again, so that
+    who may find them follows at once."""
+    before = permissions_of(category) if category.id is not None else {}
     db.session.execute(
         delete(CategoryPermission).where(CategoryPermission.category_id == category.id)
     )
+    wanted: dict[int, int] = {}
     for group, level in permissions.items():
         group_id = group.id if isinstance(group, Group) else int(group)
         level = int(level)
@@ -63,7 +68,28 @@ def set_permissions(category: Category, permissions: dict[int | Group, int]) -> 
             raise DiscussError(_("Unknown permission."), "permissions")
         db.session.add(CategoryPermission(category_id=category.id, group_id=group_id,
                                           access=level))  # fmt: skip
+        wanted[group_id] = level
     category.restricted = bool(permissions)
+    if wanted != before:
+        reindex(category)
+
+
+def reindex(category: Category) -> None:
+    """Queue the topics of ``category`` and of its sub-categories (whose acl follows their
+    parent's) for the search index, after a change of permissions or parent. The access
+    cached for this request is forgotten first, so the acls are computed afresh."""
+    from ..models import Topic
+    from . import indexing
+
+    if has_request_context():
+        for name in ("discuss_categories", "discuss_permissions", "discuss_access"):
+            g.pop(name, None)
+    db.session.flush()
+    children = select(Category.id).where(Category.parent_id == category.id)
+    indexing.queue_topics(list(db.session.scalars(
+        select(Topic).where(or_(Topic.category_id == category.id,
+                                Topic.category_id.in_(children)))
+    )))  # fmt: skip
 
 
 def create_category(
@@ -111,6 +137,7 @@ def update_category(
 ) -> None:
     name = name.strip()
     _check(name, color, parent, category)
+    indexed = (category.parent_id, category.slug, category.accepts_answers)
     category.name = name
     category.slug = _unique_slug(name, slug or category.slug, category)
     category.description = description
@@ -120,6 +147,8 @@ def update_category(
     category.accepts_answers = accepts_answers
     if position is not None:
         category.position = position
+    if (category.parent_id, category.slug, category.accepts_answers) != indexed:
+        reindex(category)  # the documents carry the acl (a parent's), slug and Q&A status
 
 
 def permissions_of(category: Category) -> dict[int, int]:

@@ -21,6 +21,7 @@ from space import audit
 from space.accounts.models import User
 from space.db import db, utcnow
 
+from .. import moderation
 from ..models import Category, Post, Tag, Topic, topic_tag
 from . import indexing, limits, revisions
 from .posting import DiscussError, cook, slugify
@@ -42,6 +43,13 @@ def edit_post(post: Post, user, raw: str, title: str | None = None) -> bool:
     if raw == post.raw and title is None:
         return False
     limits.check_edit(user, post, raw, title)
+    screened = moderation.screen_edit(raw, title)  # watched words
+    raw = screened.raw
+    if title is not None:
+        title = moderation.screen_title(title)
+        title = None if title == topic.title else title
+    if raw == post.raw and title is None:
+        return False
     now = utcnow()
     if raw != post.raw:
         post.raw = raw
@@ -59,6 +67,7 @@ def edit_post(post: Post, user, raw: str, title: str | None = None) -> bool:
         indexing.queue_topic(topic)
     else:
         indexing.queue_post(post, topic)
+    moderation.after_edit(post, user, screened)
     return True
 
 

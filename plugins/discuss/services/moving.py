@@ -119,17 +119,36 @@ def merge(actor, source: Topic, destination: Topic) -> Topic:
     posts = list(db.session.scalars(select(Post).where(Post.topic_id == source.id)))
     if not posts:
         raise DiscussError(_("This topic has no posts to move."))
+    first_id = min(posts, key=lambda p: p.post_number).id
     _move(actor, source, posts, destination, new_topic=False)
-    link = url_for("discuss.topic", slug=destination.slug, topic_id=destination.id)
-    title = re.sub(r"([\\\[\]*_`])", r"\\\1", destination.title)
-    _note(actor, source, _("The posts of this topic were moved to [%(title)s](%(link)s).",
-                           title=title, link=link))  # fmt: skip
+    if _seen_by_all_readers_of(source, destination):
+        link = url_for("discuss.topic", slug=destination.slug, topic_id=destination.id)
+        title = re.sub(r"([\\\[\]*_`])", r"\\\1", destination.title)
+        _note(actor, source, _("The posts of this topic were moved to [%(title)s](%(link)s).",
+                               title=title, link=link))  # fmt: skip
+    else:  # readers of the source may not see where it went: neither its title nor its slug
+        link = url_for("discuss.post_link", post_id=first_id)
+        _note(actor, source, _("The posts of this topic were moved to [another topic]"
+                               "(%(link)s).", link=link))  # fmt: skip
     source.closed, source.closed_until, source.listed = True, None, False
     source.pinned_at = source.pinned_until = None
     _recount(source)
     record("merge", actor, source, to=destination.id, posts=len(posts))
     reindex(source)
     return destination
+
+
+def _seen_by_all_readers_of(source: Topic, destination: Topic) -> bool:
+    """May everyone who reads ``source`` read ``destination`` (same category, or one that
+    anonymous readers see)? Only then does the merge note name the destination."""
+    from space.accounts.models import Anonymous
+
+    from ..access import category_level
+    from ..models import Access
+
+    if destination.category_id == source.category_id:
+        return True
+    return category_level(Anonymous(), destination.category_id) >= Access.SEE
 
 
 def _move(actor, source: Topic, posts: list[Post], destination: Topic, *, new_topic: bool):

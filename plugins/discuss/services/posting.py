@@ -17,6 +17,7 @@ from space.db import db, utcnow
 from space.markup import render
 from space.trust import TrustLevel
 
+from .. import moderation
 from ..models import Category, Post, Tag, Topic, TopicUser, topic_tag
 from . import stats
 
@@ -111,6 +112,8 @@ def create_topic(
 
     title = " ".join(title.split())
     limits.check_topic(user, category, title, raw)
+    screened = moderation.screen(raw, title)  # watched words
+    raw, title = screened.raw, moderation.screen_title(title)
     tag_rows = resolve_tags(tags or [], may_create=_may_create_tags(user))
     now = utcnow()
     topic = Topic(
@@ -127,7 +130,7 @@ def create_topic(
     db.session.flush()
     if tag_rows:
         set_tags(topic, tag_rows)
-    post = _add_post(user, topic, raw, reply_to=None, now=now)
+    post = _add_post(user, topic, raw, reply_to=None, now=now, held=bool(screened.held))
     db.session.execute(
         update(Category)
         .where(Category.id == category.id)
@@ -135,6 +138,7 @@ def create_topic(
     )
     stats.bump(user.id, topic_count=1)
     _after_post(user, topic, post, new_topic=True)
+    moderation.after_post(post, screened)
     return topic
 
 
@@ -150,8 +154,10 @@ def create_post(user, topic: Topic, raw: str, reply_to: int | None = None) -> Po
         if exists is None:
             raise DiscussError(_("The post you are replying to no longer exists."), "reply_to")
     limits.check_reply(user, topic, raw)
+    screened = moderation.screen(raw)  # watched words
+    raw = screened.raw
     now = utcnow()
-    post = _add_post(user, topic, raw, reply_to=reply_to, now=now)
+    post = _add_post(user, topic, raw, reply_to=reply_to, now=now, held=bool(screened.held))
     topic_values = {
         "bumped_at": now,
         "last_posted_at": now,
@@ -173,11 +179,14 @@ def create_post(user, topic: Topic, raw: str, reply_to: int | None = None) -> Po
     )
     db.session.expire(topic)
     _after_post(user, topic, post, new_topic=False)
+    moderation.after_post(post, screened)
     return post
 
 
-def _add_post(user, topic: Topic, raw: str, *, reply_to: int | None, now) -> Post:
-    """Number and store a post; the topic's counter UPDATE serializes concurrent replies."""
+def _add_post(user, topic: Topic, raw: str, *, reply_to: int | None, now,
+              held: bool = False) -> Post:  # fmt: skip
+    """Number and store a post; the topic's counter UPDATE serializes concurrent replies.
+    A ``held`` post waits for a moderator's approval, hidden from readers."""
     from .revisions import record_original
 
     number = db.session.execute(
@@ -200,6 +209,8 @@ def _add_post(user, topic: Topic, raw: str, *, reply_to: int | None, now) -> Pos
     )
     db.session.add(post)
     db.session.flush()
+    if held:
+        moderation.hold_new(post)
     record_original(post, user, title=topic.title if number == 1 else "")
     return post
 

@@ -18,6 +18,7 @@ from sqlalchemy import distinct, func, select
 from space.accounts.models import User
 from space.accounts.services import set_trust_level
 from space.db import db, utcnow
+from space.moderation.models import ReviewItem, ReviewStatus
 from space.trust import Requirement, TrustLevel, earned_level, meets
 
 from ..models import Post, PostLike, Topic, TopicUser, UserStats, UserVisit
@@ -31,6 +32,9 @@ from .trust import (
     setting_value,
     settings_once,
 )
+
+# Review items about a person's posts (a topic's flags are about its first post).
+FLAGGED_TYPES = ("discuss.post", "discuss.topic")
 
 
 @dataclass
@@ -95,7 +99,7 @@ def _utc_day(column):
 
 def window_stats(user_ids, now: datetime) -> dict[int, dict[str, int]]:
     """{user_id: window statistics} for the people ``user_ids`` (a list or a SELECT of ids),
-    in five grouped queries."""
+    in six grouped queries."""
     start = since(now)
     first_day = (now - timedelta(days=setting("tl3_window_days") - 1)).date()
     found: dict[int, dict[str, int]] = {}
@@ -137,6 +141,13 @@ def window_stats(user_ids, now: datetime) -> dict[int, dict[str, int]]:
         .where(PostLike.post_user_id.in_(user_ids), PostLike.created_at >= start)
         .group_by(PostLike.post_user_id)
     ), "window_likes_received", "window_likers", "window_like_days")  # fmt: skip
+    put(db.session.execute(
+        select(ReviewItem.target_user_id, func.count(ReviewItem.id))
+        .where(ReviewItem.target_user_id.in_(user_ids), ReviewItem.created_at >= start,
+               ReviewItem.item_type.in_(FLAGGED_TYPES), ReviewItem.reason == "flagged",
+               ReviewItem.status.in_([ReviewStatus.APPROVED, ReviewStatus.DELETED]))
+        .group_by(ReviewItem.target_user_id)
+    ), "window_flagged_posts")  # fmt: skip
     return found
 
 
@@ -144,7 +155,11 @@ def regular_stats(row: UserStats | None, window: dict[str, int]) -> dict[str, in
     stats = dict(window)
     stats["all_topics_entered"] = row.topics_entered if row else 0
     stats["all_posts_read"] = row.posts_read if row else 0
-    stats["flagged_posts"] = row.flagged_posts if row else 0
+    # Posts flagged in the window that moderators agreed with (hidden or deleted), plus any
+    # count kept on the person's statistics.
+    stats["flagged_posts"] = (row.flagged_posts if row else 0) + stats.pop(
+        "window_flagged_posts", 0
+    )
     return stats
 
 

@@ -11,4 +11,4 @@ bp = Blueprint(
 )
 
 # Importing the modules registers their routes.
-from . import activity, admin, composer, feeds, lists, social, staff, topics  # noqa: E402, F401
+from . import activity, admin, composer, feeds, flags, lists, social, staff, topics  # noqa: E402, F401

@@ -40,7 +40,8 @@ class CategoryForm(Form):
 def _access_labels() -> list[tuple[str, str]]:
     return [("", _("None")), (str(int(Access.SEE)), _("See")),
             (str(int(Access.REPLY)), _("See and reply")),
-            (str(int(Access.CREATE)), _("See, reply and create topics"))]  # fmt: skip
+            (str(int(Access.CREATE)), _("See, reply and create topics")),
+            (str(int(Access.MODERATE)), _("All of these, and moderate"))]  # fmt: skip
 
 
 def _category_form(category: Category | None, *, bound: bool) -> CategoryForm:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from space.db import db
 from space.forms import choices
+from space.moderation import coc
 from space.permissions import can, require
 
 from ..access import all_categories, can_see_post
@@ -119,6 +120,24 @@ def _discarded(key: str, endpoint: str, **values):
     return redirect(url_for(endpoint, **values))
 
 
+def _acknowledge_first(key: str):
+    """Newcomers accept the code of conduct before their first post: a redirect to it (what
+    they typed is kept as the draft meanwhile), or None."""
+    url = coc.require_acknowledgment(current_user)
+    if url is None:
+        return None
+    if request.method == "POST":
+        fields = ("title", "raw", "category", "tags", "reply_to")
+        try:
+            current = drafts.get(current_user, key)
+            drafts.save(current_user, key, {f: request.form.get(f) for f in fields},
+                        current.sequence if current else 0)  # fmt: skip
+            db.session.commit()
+        except (drafts.DraftError, drafts.DraftConflict):
+            db.session.rollback()
+    return redirect(url)
+
+
 # --- new topic -------------------------------------------------------------------------------
 
 
@@ -135,6 +154,8 @@ def _category_label(category, by_id) -> str:
 @bp.route("/new", methods=["GET", "POST"])
 def new_topic():
     require(current_user, "topic.create")
+    if (welcome := _acknowledge_first("topic")) is not None:
+        return welcome
     options = creatable_categories(current_user)
     by_id = {c.id: c for c in all_categories()}
     form = TopicForm()
@@ -182,6 +203,8 @@ def new_topic():
 def reply(topic_id: int):
     topic = _visible_topic(topic_id)
     require(current_user, "topic.reply", topic)
+    if (welcome := _acknowledge_first(f"reply:{topic.id}")) is not None:
+        return welcome
     form = ReplyForm()
     key, preview = f"reply:{topic.id}", None
     draft = _draft_for_get(key)
