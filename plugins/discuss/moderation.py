@@ -279,7 +279,7 @@ def after_post(post: Post, screened: Screened) -> None:
     if screened.held:
         services.hold("discuss.post", post.id, _words_reason(screened.held))
     elif screened.flagged:
-        auto_flag("discuss.post", post.id, _words_reason(screened.flagged))
+        services.auto_flag("discuss.post", post.id, _words_reason(screened.flagged))
 
 
 def hold_new(post: Post) -> None:
@@ -308,28 +308,11 @@ def after_edit(post: Post, user, screened: Screened) -> None:
         if post.is_first:
             services.author_edited("discuss.topic", post.topic_id)
     if screened.flagged:
-        auto_flag("discuss.post", post.id, _words_reason(screened.flagged))
+        services.auto_flag("discuss.post", post.id, _words_reason(screened.flagged))
 
 
 def _words_reason(found) -> str:
     return _("Watched words: %(words)s", words=", ".join(found))
-
-
-def auto_flag(item_type: str, item_id: int, reason_text: str):
-    """The system flags an item (watched words): it enters the queue as "flagged" without a
-    score, and moderators hear of it."""
-    from space.moderation import services
-    from space.moderation.models import Priority
-
-    handler = services._handler(item_type)
-    obj = handler.load(item_id)
-    if obj is None:
-        raise services.NotFound()
-    item = services.review_item(handler, obj, item_id, reason="flagged")
-    item.priority = max(item.priority, int(Priority.MEDIUM))
-    services.history(item, "watched_words", reason=reason_text)
-    services.notify_moderators(item, "review_needed")
-    return item
 
 
 # --- flags on the topic page -----------------------------------------------------------------

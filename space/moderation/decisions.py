@@ -29,7 +29,8 @@ from .models import (
     ReviewItem,
     ReviewStatus,
 )
-from .services import AlreadyHandled, ModerationError, NotFound, hide, history, notify_moderators
+from .rules import hide
+from .services import AlreadyHandled, ModerationError, NotFound, history, notify_moderators
 from .settings import value
 
 ACTIONS = {

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from space import notify
 from space.accounts.models import User
 from space.db import db, utcnow
-from space.moderation import decisions, penalties, services
+from space.moderation import decisions, penalties, rules, services
 from space.moderation.models import (
     Flag,
     FlagStatus,
@@ -537,7 +537,7 @@ def test_the_threshold_from_history_counts_deleted_items_as_agreed(app):
             )
         )
     db.session.commit()
-    assert services.hide_threshold() == 20
+    assert rules.hide_threshold() == 20
 
 
 def test_held_items_wait_for_a_moderator(app):

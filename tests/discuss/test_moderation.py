@@ -14,7 +14,7 @@ from plugins.discuss.models import Access, Post, Topic
 from space import search
 from space.accounts import groups
 from space.db import db, utcnow
-from space.moderation import decisions, services
+from space.moderation import decisions, rules, services
 from space.moderation.handlers import handler_for
 from space.moderation.models import ReviewItem, ReviewStatus
 from space.permissions import can
@@ -230,7 +230,7 @@ def test_the_authors_edit_after_ten_minutes_unhides_once(app, client, login, thr
     assert _edit(client, post, "An even calmer version of it.").status_code == 302
     assert fresh(Post, post.id).hidden_at is None
     # Hidden a second time: editing no longer unhides it.
-    services.hide(fresh(ReviewItem, item.id), handler_for("discuss.post"),
+    rules.hide(fresh(ReviewItem, item.id), handler_for("discuss.post"),
                   handler_for("discuss.post").load(post.id))  # fmt: skip
     db.session.commit()
     item = fresh(ReviewItem, item.id)

@@ -22,7 +22,6 @@ from space.db import db
 from .. import access
 from ..models import (
     Bookmark,
-    CategoryUser,
     NotificationLevel,
     Post,
     PostLike,
@@ -168,15 +167,13 @@ def _accepted(topic: Topic) -> tuple[Post | None, int | None]:
 
 
 def notification_level(user, topic: Topic, state: TopicUser | None) -> int:
-    """The viewer's level for the topic, else for its category, else normal."""
+    """The viewer's level for the topic, else for its category (``state`` is already loaded,
+    so this costs at most the category lookup)."""
+    from .watching import category_level
+
     if state is not None and state.notification_level is not None:
         return int(state.notification_level)
-    level = db.session.scalar(
-        select(CategoryUser.notification_level).where(
-            CategoryUser.user_id == user.id, CategoryUser.category_id == topic.category_id
-        )
-    )
-    return int(level) if level is not None else int(NotificationLevel.NORMAL)
+    return category_level(user, topic.category_id)
 
 
 def count_view(topic: Topic) -> None:

@@ -124,7 +124,14 @@ def category_notification_level(category) -> int:
 # --- likes -----------------------------------------------------------------------------------
 
 
-def _like_answer(post: Post, liked: bool):
+def _set_like(post_id: int, liked: bool):
+    post, topic = _visible_post(post_id)
+    try:
+        (social.like if liked else social.unlike)(current_user, post)
+    except DiscussError as error:
+        db.session.rollback()
+        return _refused(error, post, topic)
+    db.session.commit()
     if wants_json():
         return jsonify({"ok": True, "liked": liked, "like_count": post.like_count})
     return _back(post)
@@ -133,27 +140,13 @@ def _like_answer(post: Post, liked: bool):
 @bp.post(f"/p/<{ID}:post_id>/like")
 @login_required
 def like(post_id):
-    post, topic = _visible_post(post_id)
-    try:
-        social.like(current_user, post)
-    except DiscussError as error:
-        db.session.rollback()
-        return _refused(error, post, topic)
-    db.session.commit()
-    return _like_answer(post, True)
+    return _set_like(post_id, True)
 
 
 @bp.post(f"/p/<{ID}:post_id>/unlike")
 @login_required
 def unlike(post_id):
-    post, topic = _visible_post(post_id)
-    try:
-        social.unlike(current_user, post)
-    except DiscussError as error:
-        db.session.rollback()
-        return _refused(error, post, topic)
-    db.session.commit()
-    return _like_answer(post, False)
+    return _set_like(post_id, False)
 
 
 # --- bookmarks -------------------------------------------------------------------------------
