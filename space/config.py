@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # The areas add themselves here as they land (plugins/discuss, blog, events).
-DEFAULT_PLUGINS: list[str] = ["discuss"]
+DEFAULT_PLUGINS: list[str] = ["discuss", "blog"]
 
 DEFAULTS: dict[str, Any] = {
     # Where the data lives. None means "an SQLite file under the instance folder".
@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     "SPACE_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # Extra image sources the Content-Security-Policy allows (e.g. a map's tile server).
     "SPACE_CSP_IMG_SOURCES": [],
+    # Uploaded images (space/uploads.py): largest file, and where they are kept
+    # (None: <instance>/uploads). A POST /uploads body may exceed SPACE_MAX_CONTENT_LENGTH.
+    "SPACE_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    "SPACE_UPLOAD_DIR": None,
+    "SPACE_RATELIMIT_UPLOAD": "30 per minute;300 per day",
     # Werkzeug's password hashing method (tests use a cheap one).
     "SPACE_PASSWORD_HASH": "scrypt",
 }
@@ -66,6 +71,7 @@ _INT_SETTINGS = {
     "SPACE_PAGE_SIZE",
     "SPACE_PROXY_HOPS",
     "SPACE_MAX_CONTENT_LENGTH",
+    "SPACE_UPLOAD_MAX_BYTES",
 }
 _BOOL_SETTINGS = {"SPACE_JOBS_ON_REQUEST"}
 
@@ -96,6 +102,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         settings["SPACE_DATABASE_URL"] = f"sqlite:///{instance / 'space.db'}"
     if not settings["SPACE_SEARCH_PATH"]:
         settings["SPACE_SEARCH_PATH"] = str(instance / "search")
+    if not settings["SPACE_UPLOAD_DIR"]:
+        settings["SPACE_UPLOAD_DIR"] = str(instance / "uploads")
     if not settings["SPACE_SECRET_KEY"]:
         settings["SPACE_SECRET_KEY"] = _instance_secret(instance)
 

@@ -115,3 +115,18 @@ def web_address(form, field) -> None:
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def attach(form, error) -> None:
+    """Show a service's refusal (an exception with ``message`` and ``field``) beside the
+    field it names, else above the form."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*(field.errors or []), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def status(form) -> int:
+    """422 when the form shows errors, else 200."""
+    return 422 if form.errors or form.form_errors else 200

@@ -22,6 +22,8 @@ class Outlet(StrEnum):
     PROFILE_ASIDE = "profile_aside"
     GROUP_MAIN = "group_main"
     ADMIN_DASHBOARD = "admin_dashboard"
+    # Under a discussion topic's title (context: ``topic``), e.g. the event it is about.
+    TOPIC_HEADER = "topic_header"
 
 
 @hookspec
@@ -77,6 +79,31 @@ def trust_signals(user_ids):
 @hookspec
 def site_settings():
     """Return {key: default} of run-time settings admins may change (kept with the site's)."""
+
+
+@hookspec(firstresult=True)
+def discussion_open(subject, actor):
+    """Open or update the topic about ``subject`` (``space.discussions.Subject``); return its id."""
+
+
+@hookspec
+def discussion_close(topic_id, actor, reason):
+    """Close topic ``topic_id`` and take it off the lists."""
+
+
+@hookspec(firstresult=True)
+def discussion_summary(topic_id, user, limit):
+    """Return a ``space.discussions.Summary`` of the topic as ``user`` sees it, or None."""
+
+
+@hookspec(firstresult=True)
+def discussion_find(reference, user):
+    """Return the id of the topic ``reference`` (an id or URL) names, if ``user`` may read it."""
+
+
+@hookspec
+def sitemap_urls():
+    """Return [(path, last modified datetime or None)] of public pages for /sitemap.xml."""
 
 
 @hookspec

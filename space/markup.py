@@ -9,6 +9,7 @@ source beside the HTML for that).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from html import unescape
 from xml.etree import ElementTree
@@ -152,3 +153,10 @@ def plain_text(html: str) -> str:
     search. Templates escape it like any text."""
     text = bleach.clean(html or "", tags=set(), strip=True)
     return re.sub(r"\s+", " ", unescape(text)).strip()
+
+
+def slugify(text: str, fallback: str = "topic") -> str:
+    """A URL slug: ASCII letters and digits joined by dashes (at most 80 characters)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug or fallback

@@ -15,6 +15,7 @@ from space.moderation.models import (
 )
 from space.notify import MailMessage, Notification
 from space.site import SiteSetting
+from space.uploads import Upload
 
 __all__ = [
     "Acknowledgment",
@@ -33,5 +34,6 @@ __all__ = [
     "Membership",
     "Notification",
     "SiteSetting",
+    "Upload",
     "User",
 ]

@@ -174,4 +174,6 @@ def core_actions() -> list[Action]:
         Action("moderation.review", min_trust=None, roles=frozenset({"moderator"})),
         # Flag content (TL0 only "illegal": the flag service checks reasons and caps).
         Action("moderation.flag", writes=True),
+        # Upload images (space/uploads.py) for posts, stories and events.
+        Action("upload.create", min_trust=TrustLevel.BASIC, writes=True),
     ]

@@ -5,6 +5,7 @@ code of conduct (one text per language), plus the settings plugins declare throu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context
@@ -88,3 +89,75 @@ def code_of_conduct(locale: str | None = None) -> dict[str, str] | None:
         if code and code in texts and texts[code].get("text"):
             return {"locale": code, **texts[code]}
     return None
+
+
+_TRUE = frozenset({"1", "on", "y", "yes", "true"})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One number or switch an area declares: its ``name`` (without the area's prefix), its
+    ``default``, the ``label`` admins read, the ``section`` it is shown under and the range
+    allowed. ``decimal`` asks for a number with a fraction even when the default is whole."""
+
+    name: str
+    default: Any
+    label: Any
+    section: str = ""
+    minimum: float = 0
+    maximum: float = 1_000_000_000
+    decimal: bool = False
+
+    @property
+    def kind(self) -> str:
+        """How a form asks for it: "bool", "decimal", "number" or "text"."""
+        if isinstance(self.default, bool):
+            return "bool"
+        if self.decimal or isinstance(self.default, float):
+            return "decimal"
+        if isinstance(self.default, int):
+            return "number"
+        return "text"
+
+    def parse(self, text: str | None) -> tuple[Any, str | None]:
+        """(value, None) from what an admin typed, or (None, a translated message)."""
+        from flask_babel import gettext as _
+
+        text = (text or "").strip()
+        kind = self.kind
+        if kind == "bool":
+            return text.lower() in _TRUE, None
+        if kind == "text":
+            return text, None
+        try:
+            number = float(text.replace(",", ".")) if kind == "decimal" else int(text)
+        except ValueError:
+            return None, _("Enter a number.") if kind == "decimal" else _("Enter a whole number.")
+        if number != number or not self.minimum <= number <= self.maximum:  # NaN, range
+            return None, _("Enter a number from %(min)s to %(max)s.", min=self.minimum,
+                           max=self.maximum)  # fmt: skip
+        return number, None
+
+
+class Settings:
+    """An area's settings, kept as site settings under ``prefix`` ("blog.")."""
+
+    def __init__(self, prefix: str, settings: list[Setting]) -> None:
+        self.prefix = prefix
+        self.settings = settings
+        self.by_name = {setting.name: setting for setting in settings}
+
+    def defaults(self) -> dict[str, Any]:
+        """For the ``site_settings`` hook: every setting's key and default."""
+        return {self.prefix + s.name: s.default for s in self.settings}
+
+    def value(self, name: str) -> Any:
+        if name not in self.by_name:
+            raise KeyError(name)
+        return get(self.prefix + name)
+
+    def put(self, name: str, new: Any) -> None:
+        """Change a setting (the caller commits)."""
+        if name not in self.by_name:
+            raise KeyError(name)
+        put(self.prefix + name, new)

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -54,6 +55,40 @@ def set_language():
 def code_of_conduct():
     require(current_user, "site.read")
     return render_template("core/code_of_conduct.html", text=site.code_of_conduct())
+
+
+# A sitemap holds at most this many addresses (sitemaps.org).
+SITEMAP_LIMIT = 50_000
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Public pages for search engines: the home page and what plugins list (what an
+    anonymous reader may see, nothing else)."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("urlset", {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    entries = [("/", None), *plugins.flatten(plugins.hook().sitemap_urls())]
+    for path, modified in entries[:SITEMAP_LIMIT]:
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = request.url_root.rstrip("/") + path
+        if modified is not None:
+            ET.SubElement(url, "lastmod").text = modified.date().isoformat()
+    response = make_response(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    response.content_type = "application/xml; charset=utf-8"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    lines = ["User-agent: *", "Disallow: /review", "Disallow: /admin",
+             f"Sitemap: {request.url_root}sitemap.xml"]  # fmt: skip
+    body = "\n".join(lines) + "\n"
+    response = make_response(body)
+    response.content_type = "text/plain; charset=utf-8"
+    return response
 
 
 @login_manager.user_loader
@@ -136,7 +171,7 @@ def _template_context():
 
 
 def register(app, registry) -> None:
-    from space import api, cli, search
+    from space import api, cli, search, uploads
     from space.accounts import bp as accounts_bp
     from space.admin import bp as admin_bp
     from space.notifications import bp as notifications_bp
@@ -145,6 +180,7 @@ def register(app, registry) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(uploads.bp)
     from space.moderation import admin_views as moderation_admin
     from space.moderation import views as moderation_views
 

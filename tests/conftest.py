@@ -50,6 +50,7 @@ def make_app(database_url, tmp_path, **overrides):
         "SPACE_DATABASE_URL": database_url,
         "SPACE_SECRET_KEY": "test-secret",
         "SPACE_SEARCH_PATH": str(tmp_path / "search"),
+        "SPACE_UPLOAD_DIR": str(tmp_path / "uploads"),
         "SPACE_JOBS_ON_REQUEST": False,
         "SPACE_PLUGINS": [],
         "RATELIMIT_ENABLED": False,

@@ -127,3 +127,38 @@ def review_scopes(user):
     from .moderation import review_scopes as scopes
 
     return scopes(user)
+
+
+@hookimpl
+def discussion_open(subject, actor):
+    from .services.subjects import open_topic
+
+    return open_topic(subject, actor)
+
+
+@hookimpl
+def discussion_close(topic_id, actor, reason):
+    from .services.subjects import close_topic
+
+    close_topic(topic_id, actor, reason)
+
+
+@hookimpl
+def discussion_summary(topic_id, user, limit):
+    from .services.subjects import summary
+
+    return summary(topic_id, user, limit)
+
+
+@hookimpl
+def discussion_find(reference, user):
+    from .services.subjects import find
+
+    return find(reference, user)
+
+
+@hookimpl
+def sitemap_urls():
+    from .services.topic_lists import sitemap_urls as urls
+
+    return urls()

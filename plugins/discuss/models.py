@@ -160,6 +160,9 @@ class Topic(db.Model):
     # Set once somebody other than the author has replied (TL0's reply limit lifts).
     answered: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the topic is about when another area opened it ("blog.story:12", "events.event:3"):
+    # one topic per subject (``space.discussions``).
+    subject: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     category: Mapped[Category] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

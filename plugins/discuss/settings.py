@@ -6,23 +6,13 @@ reads one for the current request. ``SETTINGS`` describes each for the admin pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from space import site
+from space.site import Setting, Settings
 
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    label: Any
-    section: str  # "content", "limits", "trust"
-    minimum: float = 0
-
-
+# Sections: "content", "limits", "trust".
 SETTINGS: list[Setting] = [
     # Content rules
     Setting("post_min_length", 20, _l("Shortest post (characters)"), "content", 1),
@@ -63,9 +53,27 @@ SETTINGS: list[Setting] = [
     Setting("daily_likes", 50, _l("Likes per day"), "limits"),
     Setting("daily_flags", 20, _l("Flags per day"), "limits"),
     Setting("daily_edits", 30, _l("Edits per day"), "limits"),
-    Setting("daily_multiplier_tl2", 1.5, _l("Daily caps multiplier at trust level 2"), "limits"),
-    Setting("daily_multiplier_tl3", 2, _l("Daily caps multiplier at trust level 3"), "limits"),
-    Setting("daily_multiplier_tl4", 3, _l("Daily caps multiplier at trust level 4"), "limits"),
+    Setting(
+        "daily_multiplier_tl2",
+        1.5,
+        _l("Daily caps multiplier at trust level 2"),
+        "limits",
+        decimal=True,
+    ),
+    Setting(
+        "daily_multiplier_tl3",
+        2,
+        _l("Daily caps multiplier at trust level 3"),
+        "limits",
+        decimal=True,
+    ),
+    Setting(
+        "daily_multiplier_tl4",
+        3,
+        _l("Daily caps multiplier at trust level 4"),
+        "limits",
+        decimal=True,
+    ),
     # Trust level 1
     Setting("tl1_topics_entered", 5, _l("Trust level 1: topics entered"), "trust"),
     Setting("tl1_posts_read", 30, _l("Trust level 1: posts read"), "trust"),
@@ -120,24 +128,21 @@ SETTINGS: list[Setting] = [
     ),  # fmt: skip
 ]
 
-BY_NAME = {setting.name: setting for setting in SETTINGS}
 PREFIX = "discuss."
+_settings = Settings(PREFIX, SETTINGS)
+BY_NAME = _settings.by_name
 
 
 def defaults() -> dict[str, Any]:
     """For the ``site_settings`` hook: every setting's key and default."""
-    return {PREFIX + s.name: s.default for s in SETTINGS}
+    return _settings.defaults()
 
 
 def value(name: str) -> Any:
     """The current value of a Discuss setting (e.g. ``value("post_min_length")``)."""
-    if name not in BY_NAME:
-        raise KeyError(name)
-    return site.get(PREFIX + name)
+    return _settings.value(name)
 
 
 def put(name: str, new: Any) -> None:
     """Change a setting (the caller commits)."""
-    if name not in BY_NAME:
-        raise KeyError(name)
-    site.put(PREFIX + name, new)
+    _settings.put(name, new)

@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from space.db import db
 from space.search.documents import (
+    EDITORS,
     EVERYTHING,
     PUBLIC,
     STAFF,
@@ -38,6 +39,7 @@ from space.search.sources import (
 )
 
 __all__ = [
+    "EDITORS",
     "EVERYTHING",
     "PUBLIC",
     "STAFF",

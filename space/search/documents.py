@@ -21,10 +21,11 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     from space.search.query import ParsedQuery
 
-# Principals: "public" (everyone), "user:<id>", "tl:<n>", "group:<id>", "staff"; the admin
-# marker means "no acl filter at all".
+# Principals: "public" (everyone), "user:<id>", "tl:<n>", "group:<id>", "staff",
+# "role:editor"; the admin marker means "no acl filter at all".
 PUBLIC = "public"
 STAFF = "staff"
+EDITORS = "role:editor"
 EVERYTHING = "*"
 
 TYPE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")

@@ -19,7 +19,7 @@ from space.db import db, utcnow
 from space.markup import plain_text
 from space.permissions import has_role, is_staff
 from space.plugins import flatten, hook
-from space.search.documents import EVERYTHING, PUBLIC, STAFF, Document, SearchType
+from space.search.documents import EDITORS, EVERYTHING, PUBLIC, STAFF, Document, SearchType
 
 if TYPE_CHECKING:
     from space.search.query import ParsedQuery
@@ -61,6 +61,8 @@ def principals(user) -> frozenset[str]:
     found.update(f"group:{group_id}" for group_id in my_group_ids(user))
     if is_staff(user):
         found.add(STAFF)
+    if has_role(user, "editor"):
+        found.add(EDITORS)
     if has_role(user, "admin"):
         found.add(EVERYTHING)
     return frozenset(found)

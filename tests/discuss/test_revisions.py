@@ -12,6 +12,7 @@ from plugins.discuss import settings
 from plugins.discuss.models import Post, PostRevision, Topic
 from plugins.discuss.services import editing, revisions
 from plugins.discuss.services.posting import DiscussError
+from space import diffs
 from space.audit import AuditEntry
 from space.db import db, utcnow
 from space.trust import TrustLevel
@@ -210,7 +211,7 @@ def test_compare_bad_versions_fall_back(client, make):
 
 
 def test_side_by_side(app):
-    rows = revisions.side_by_side("a\nb <x>\nc", "a\nB <x>\nc\nd")
+    rows = diffs.side_by_side("a\nb <x>\nc", "a\nB <x>\nc\nd")
     kinds = [row.kind for row in rows]
     assert kinds == ["equal", "replace", "equal", "insert"]
     assert str(rows[1].left) == "<del>b</del> &lt;x&gt;"

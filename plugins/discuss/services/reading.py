@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from space.accounts.models import User
 from space.db import db
+from space.paging import Page
 
 from .. import access
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     Topic,
     TopicUser,
 )
-from .topic_lists import Page, posts_page_size
+from .topic_lists import posts_page_size
 
 # Direct replies and likers shown at once (a "more" link leads further).
 REPLIES_PER_PAGE = 50

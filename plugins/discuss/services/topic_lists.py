@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from space.db import db, utcnow
+from space.paging import Page
 
 from .. import access
 from ..models import Access, Category, Tag, Topic, TopicUser, topic_tag
@@ -27,46 +28,6 @@ PERIODS: dict[str, int | None] = {"day": 1, "week": 7, "month": 30, "year": 365,
 DEFAULT_PERIOD = "month"
 # A topic counts as "new" for someone who never entered it during this time after creation.
 NEW_TOPIC_DAYS = 2
-
-
-@dataclass
-class Page:
-    """One page of a list, with what ``macros.pager`` needs."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def out_of_range(self) -> bool:
-        return self.page > self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 def list_page_size() -> int:
@@ -301,3 +262,22 @@ def _latest_per_category(user, category_ids: list[int]) -> dict[int, Topic]:
         select(Topic).where(Topic.id.in_(ids)).options(joinedload(Topic.last_post_user))
     )
     return {t.category_id: t for t in topics}
+
+
+# Topics in the sitemap, the most recently active first.
+SITEMAP_TOPICS = 40_000
+
+
+def sitemap_urls() -> list[tuple[str, datetime]]:
+    """Listed topics anonymous readers may see, for /sitemap.xml (one query)."""
+    from flask import url_for
+
+    from space.accounts.models import Anonymous
+
+    rows = db.session.execute(
+        select(Topic.id, Topic.slug, Topic.bumped_at)
+        .where(*_listed(Anonymous()))
+        .order_by(Topic.bumped_at.desc())
+        .limit(SITEMAP_TOPICS)
+    ).all()
+    return [(url_for("discuss.topic", slug=slug, topic_id=key), at) for key, slug, at in rows]

@@ -175,26 +175,15 @@ SECTIONS = {
     "limits": _l("New users' limits and rates"),
     "trust": _l("Trust levels"),
 }
-MAXIMUM = 1_000_000_000
 
 
 def _decimal(setting) -> bool:
-    return isinstance(setting.default, float) or "multiplier" in setting.name
+    return setting.kind == "decimal"
 
 
 def _parse(setting, text: str):
     """(value, None) or (None, message)."""
-    text = text.strip().replace(",", ".") if _decimal(setting) else text.strip()
-    try:
-        number = float(text) if _decimal(setting) else int(text)
-    except ValueError:
-        if _decimal(setting):
-            return None, _("Enter a number.")
-        return None, _("Enter a whole number.")
-    if number != number or not setting.minimum <= number <= MAXIMUM:  # NaN, out of range
-        return None, _("Enter a number from %(min)s to %(max)s.",
-                       min=setting.minimum, max=MAXIMUM)  # fmt: skip
-    return number, None
+    return setting.parse(text)
 
 
 def _settings_page(typed: dict, errors: dict, status=200):

@@ -14,8 +14,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from space import diffs
 from space.db import db
-from space.forms import choices
+from space.forms import attach, choices
+from space.forms import status as form_status
 from space.moderation import coc
 from space.permissions import can, require
 
@@ -41,18 +43,6 @@ def _int(text) -> int | None:
     except ValueError:
         return None
     return number if 0 < number < 2**31 else None
-
-
-def _attach(form, error: DiscussError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 def _preview(form):
@@ -185,7 +175,7 @@ def new_topic():
             topic = posting.create_topic(current_user, category, form.title.data,
                                          form.raw.data, tag_names(form.tags.data))  # fmt: skip
         except DiscussError as error:
-            _attach(form, error)
+            attach(form, error)
         else:
             drafts.discard(current_user, key)
             db.session.commit()
@@ -193,7 +183,7 @@ def new_topic():
     page = render_template("discuss/new_topic.html", form=form, draft=draft, draft_key=key,
                            preview=preview, has_categories=bool(options),
                            first_post=_first_post(current_user))  # fmt: skip
-    return page, _status(form)
+    return page, form_status(form)
 
 
 # --- reply -----------------------------------------------------------------------------------
@@ -233,7 +223,7 @@ def reply(topic_id: int):
                                        "reply_to")  # fmt: skip
                 created = posting.create_post(current_user, topic, form.raw.data, reply_to)
             except DiscussError as error:
-                _attach(form, error)
+                attach(form, error)
             else:
                 drafts.discard(current_user, key)
                 db.session.commit()
@@ -241,7 +231,7 @@ def reply(topic_id: int):
     page = render_template("discuss/reply.html", form=form, topic=topic, target=target,
                            draft=draft, draft_key=key, preview=preview,
                            first_post=_first_post(current_user))  # fmt: skip
-    return page, _status(form)
+    return page, form_status(form)
 
 
 # --- edit ------------------------------------------------------------------------------------
@@ -270,15 +260,16 @@ def edit_post(post_id: int):
             title = form.title.data if post.is_first else None
             changed = editing.edit_post(post, current_user, form.raw.data, title)
         except DiscussError as error:
-            _attach(form, error)
+            attach(form, error)
         else:
             drafts.discard(current_user, key)
             db.session.commit()
             if changed:
                 flash(_("Your changes are saved."), "success")
             return redirect(_post_url(post, topic))
-    return render_template("discuss/edit_post.html", form=form, post=post, topic=topic,
-                           draft=draft, draft_key=key, preview=preview), _status(form)  # fmt: skip
+    page = render_template("discuss/edit_post.html", form=form, post=post, topic=topic,
+                           draft=draft, draft_key=key, preview=preview)  # fmt: skip
+    return page, form_status(form)
 
 
 # --- delete, recover -------------------------------------------------------------------------
@@ -336,8 +327,8 @@ def revisions_page(post_id: int):
         versions=versions,
         old=old,
         new=new,
-        rows=revisions.side_by_side(old.raw, new.raw),
-        title_rows=revisions.side_by_side(old.title, new.title)
+        rows=diffs.side_by_side(old.raw, new.raw),
+        title_rows=diffs.side_by_side(old.title, new.title)
         if post.is_first and old.title != new.title
         else None,
     )

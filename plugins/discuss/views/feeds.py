@@ -6,15 +6,15 @@ What anonymous readers may see, whoever asks (see ``feeds``); anything else is a
 
 from __future__ import annotations
 
-from flask import abort, make_response, request
+from flask import abort
 from flask_babel import gettext as _
 from jinja2 import pass_context
+
+from space import feeds as space_feeds
 
 from .. import feeds
 from ..models import Category, Tag, Topic
 from . import bp
-
-MAX_AGE = 300
 
 
 @bp.get("/feed/<any(latest):kind>.<any(rss, atom):fmt>")
@@ -23,13 +23,7 @@ def feed(kind: str, fmt: str, key: str | None = None):
     found = feeds.build(kind, key, fmt)
     if found is None:
         abort(404)
-    response = make_response(feeds.render(found, fmt))
-    response.content_type = f"{feeds.MEDIA_TYPES[fmt]}; charset=utf-8"
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    response.vary.add("Accept-Language")
-    response.last_modified = found.updated
-    return response.make_conditional(request)
+    return space_feeds.response(found, fmt)
 
 
 @bp.app_template_global("discuss_page_feed")

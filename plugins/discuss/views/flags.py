@@ -16,10 +16,9 @@ from flask_login import current_user
 
 from space.db import db
 from space.errors import fail
-from space.moderation import services
+from space.moderation import reasons, services
 from space.moderation.models import Flag, FlagReason
-from space.permissions import is_staff, require
-from space.trust import TrustLevel
+from space.permissions import require
 
 from .. import moderation
 from ..access import can_see_post
@@ -27,35 +26,12 @@ from ..models import Post
 from ..services import reading
 from . import bp
 
-MESSAGE_MAX = 2000
-
-# (reason, label, what it means); %(name)s is the author's name.
-REASONS = [
-    (FlagReason.OFF_TOPIC, _l("It's off-topic"),
-     _l("It does not belong in this discussion, as its title and first post describe it.")),
-    (FlagReason.INAPPROPRIATE, _l("It's inappropriate"),
-     _l("A reasonable person would find it offensive or abusive, or it breaks the code of "
-        "conduct.")),
-    (FlagReason.SPAM, _l("It's spam"),
-     _l("It is an advertisement or vandalism: not useful or relevant here.")),
-    (FlagReason.ILLEGAL, _l("It's illegal"),
-     _l("I believe it breaks the law. Say why in the message (required).")),
-    (FlagReason.OTHER, _l("Something else"),
-     _l("It needs a moderator for another reason. Say which in the message (required).")),
-    (FlagReason.MESSAGE_AUTHOR, _l("Message the author"),
-     _l("Tell %(name)s privately, without involving moderators (a message is required).")),
-]  # fmt: skip
+OFF_TOPIC = _l("It does not belong in this discussion, as its title and first post describe it.")
 
 
 def reasons_for(user) -> list[dict]:
-    """The reasons with their labels, and whether ``user`` may pick each (trust level 0:
-    "illegal" only)."""
-    newcomer = not is_staff(user) and (user.trust_level or 0) < TrustLevel.BASIC
-    return [
-        {"value": reason.value, "label": label, "help": help_text,
-         "enabled": not newcomer or reason == FlagReason.ILLEGAL}
-        for reason, label, help_text in REASONS
-    ]  # fmt: skip
+    """The reasons with their labels, and whether ``user`` may pick each."""
+    return reasons.choices(user, OFF_TOPIC)
 
 
 bp.add_app_template_global(reasons_for, "discuss_flag_reasons")
@@ -85,14 +61,10 @@ def _may_flag(post: Post) -> None:
 
 def _form(post: Post, item_type: str, action: str, cancel: str):
     """Show the form, or send the flag; 422 with the message and what was typed."""
-    typed = {"reason": "", "message": "", "take_action": False}
+    typed = dict(reasons.EMPTY)
     error = None
     if request.method == "POST":
-        typed = {
-            "reason": (request.form.get("reason") or "").strip(),
-            "message": (request.form.get("message") or "").strip()[:MESSAGE_MAX],
-            "take_action": request.form.get("take_action") in {"1", "on", "y", "true"},
-        }
+        typed = reasons.read_form(request.form)
         item_id = post.id if item_type == "discuss.post" else post.topic_id
         try:
             services.flag(current_user, item_type, item_id, typed["reason"] or "none",
