@@ -33,7 +33,14 @@ def _titles() -> dict[int, tuple[str, str]]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and pages' JSON endpoints asked for JSON (``Accept: application/json``)."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _render(code: int, description: str | None = None, errors=None):

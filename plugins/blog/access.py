@@ -128,4 +128,3 @@ def actions() -> list[Action]:
         Action("blog.manage", min_trust=None),
         *transition_actions(),
     ]  # fmt: skip
-

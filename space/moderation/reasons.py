@@ -56,3 +56,24 @@ def read_form(form) -> dict:
 
 
 EMPTY = {"reason": "", "message": "", "take_action": False}
+
+
+def send(user, item_type: str, item_id: int, typed: dict):
+    """Send the flag ``typed`` (``read_form``) on an item. A refusal rolls back and is
+    returned (the page shows the form again with it); a vanished item is a 404; None when
+    sent (the caller commits)."""
+    from flask import abort
+
+    from space.db import db
+    from space.moderation import services
+
+    try:
+        services.flag(user, item_type, item_id, typed["reason"] or "none", typed["message"],
+                      typed["take_action"])  # fmt: skip
+    except services.NotFound:
+        db.session.rollback()
+        abort(404)
+    except services.ModerationError as refused:
+        db.session.rollback()
+        return refused
+    return None

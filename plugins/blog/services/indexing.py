@@ -101,5 +101,3 @@ def all_documents() -> Iterator[Document]:
             if found is not None:
                 yield found
         last = batch[-1].id
-
-

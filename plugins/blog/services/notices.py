@@ -63,8 +63,16 @@ def _editors() -> list[int]:
 PUBLIC_KINDS = frozenset({"blog.published"})
 
 
-def tell(story: Story, kind: str, actor, *, note: str = "", decision: str = "",
-         editors: bool = False, to: list[int] | None = None) -> int:
+def tell(
+    story: Story,
+    kind: str,
+    actor,
+    *,
+    note: str = "",
+    decision: str = "",
+    editors: bool = False,
+    to: list[int] | None = None,
+) -> int:
     """Notify the story's followers (or ``to``) of ``kind``; for a submission also the
     assigned editor, or every editor when none is. Editorial kinds reach only those who may
     read the story's editorial side. Returns how many were told."""

@@ -230,13 +230,15 @@ def available(user, story: Story) -> list[Transition]:
 def _approved_since_edit(user, story: Story) -> bool:
     """Has ``user`` approved the story since its last substantive revision?"""
     found = db.session.scalar(
-        select(StoryDecision.id).where(
+        select(StoryDecision.id)
+        .where(
             StoryDecision.story_id == story.id,
             StoryDecision.user_id == user.id,
             StoryDecision.action == "approve",
             StoryDecision.revision_number >= story.substantive_revision_number,
             StoryDecision.created_at >= (story.submitted_at or story.created_at),
-        ).limit(1)
+        )
+        .limit(1)
     )
     return found is not None
 

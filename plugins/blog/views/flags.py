@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from space.db import db
 from space.errors import fail
-from space.moderation import reasons, services
+from space.moderation import reasons
 from space.moderation.models import FlagReason
 from space.permissions import can, require
 
@@ -69,15 +69,9 @@ def flag(story_id: int):
     error = None
     if request.method == "POST":
         typed = reasons.read_form(request.form)
-        try:
-            services.flag(current_user, ITEM_TYPE, story.id, typed["reason"] or "none",
-                          typed["message"], typed["take_action"])  # fmt: skip
-        except services.NotFound:
-            db.session.rollback()
-            abort(404)
-        except services.ModerationError as refused:
-            db.session.rollback()  # expires the story: load it again to show the form
-            story, error = load_story(story_id), refused
+        error = reasons.send(current_user, ITEM_TYPE, story.id, typed)
+        if error is not None:
+            story = load_story(story_id)  # the rollback expired it: load it again
         else:
             db.session.commit()
             if typed["reason"] == FlagReason.MESSAGE_AUTHOR:
