@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # The areas add themselves here as they land (plugins/discuss, blog, events).
-DEFAULT_PLUGINS: list[str] = ["discuss", "blog"]
+DEFAULT_PLUGINS: list[str] = ["discuss", "blog", "events"]
 
 DEFAULTS: dict[str, Any] = {
     # Where the data lives. None means "an SQLite file under the instance folder".
