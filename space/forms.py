@@ -130,3 +130,47 @@ def attach(form, error) -> None:
 def status(form) -> int:
     """422 when the form shows errors, else 200."""
     return 422 if form.errors or form.form_errors else 200
+
+
+def setting_text(setting, current) -> str:
+    """A setting's current value as its form field shows it."""
+    if setting.kind == "bool":
+        return "1" if current else ""
+    return "" if current is None else str(current)
+
+
+def read_settings(form, settings_list, current: dict, parse) -> tuple[dict, dict, dict]:
+    """What an admin sent for ``settings_list``: (typed text by name, parsed values by name,
+    messages by name). ``parse(setting, text)`` answers (value, None) or (None, message); an
+    unticked box sends nothing, a missing field keeps its current value."""
+    from space.site import TRUTHY
+
+    typed, new, errors = {}, {}, {}
+    for setting in settings_list:
+        if setting.kind == "bool":
+            typed[setting.name] = "1" if form.get(setting.name, "") in TRUTHY else ""
+        else:
+            typed[setting.name] = form.get(
+                setting.name, setting_text(setting, current[setting.name])
+            )
+        value, message = parse(setting, typed[setting.name])
+        if message:
+            errors[setting.name] = message
+        else:
+            new[setting.name] = value
+    return typed, new, errors
+
+
+def save_settings(new: dict, current: dict, put, *, actor, area: str) -> dict:
+    """Store the values that changed (``put(name, value)``) and audit them as
+    "<area>.settings"; returns {name: [old, new]} (the caller commits)."""
+    from space import audit
+
+    changes = {name: [current[name], value] for name, value in new.items()
+               if value != current[name]}  # fmt: skip
+    for name, (_old, value) in changes.items():
+        put(name, value)
+    if changes:
+        audit.record(f"{area}.settings", actor=actor, target_type="settings", target_label=area,
+                     changes=changes)  # fmt: skip
+    return changes

@@ -91,7 +91,8 @@ def code_of_conduct(locale: str | None = None) -> dict[str, str] | None:
     return None
 
 
-_TRUE = frozenset({"1", "on", "y", "yes", "true"})
+# What a ticked box or a "yes" reads as.
+TRUTHY = frozenset({"1", "on", "y", "yes", "true"})
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Setting:
         text = (text or "").strip()
         kind = self.kind
         if kind == "bool":
-            return text.lower() in _TRUE, None
+            return text.lower() in TRUTHY, None
         if kind == "text":
             return text, None
         try:

@@ -21,7 +21,16 @@ from wtforms import IntegerField, StringField, TextAreaField
 
 from space import audit
 from space.db import db
-from space.forms import Form, length, number_range, optional, required
+from space.forms import (
+    Form,
+    length,
+    number_range,
+    optional,
+    read_settings,
+    required,
+    save_settings,
+    setting_text,
+)
 from space.permissions import can, require
 
 from .. import settings
@@ -134,7 +143,6 @@ SECTIONS = {
     "editing": _l("Editing"),
     "reading": _l("Reading"),
 }
-TRUE = {"1", "on", "y", "yes", "true"}
 
 
 def kind(setting) -> str:
@@ -166,12 +174,6 @@ def _together(new: dict, errors: dict) -> None:
                                         "expires.")  # fmt: skip
 
 
-def _typed(setting, current) -> str:
-    if kind(setting) == "bool":
-        return "1" if current else ""
-    return "" if current is None else str(current)
-
-
 def _settings_page(typed: dict, errors: dict, status=200):
     sections = [(label, [s for s in settings.SETTINGS if s.section == key])
                 for key, label in SECTIONS.items()]  # fmt: skip
@@ -184,30 +186,15 @@ def admin_settings():
     require(current_user, "blog.manage")
     current = {s.name: settings.value(s.name) for s in settings.SETTINGS}
     if request.method == "GET":
-        return _settings_page({s.name: _typed(s, current[s.name]) for s in settings.SETTINGS}, {})
-    typed, errors, new = {}, {}, {}
-    for setting in settings.SETTINGS:
-        if kind(setting) == "bool":  # an unticked box sends nothing
-            typed[setting.name] = "1" if request.form.get(setting.name, "") in TRUE else ""
-        else:
-            typed[setting.name] = request.form.get(
-                setting.name, _typed(setting, current[setting.name])
-            )
-        value, message = _parse(setting, typed[setting.name])
-        if message:
-            errors[setting.name] = message
-        else:
-            new[setting.name] = value
+        return _settings_page(
+            {s.name: setting_text(s, current[s.name]) for s in settings.SETTINGS}, {}
+        )
+    typed, new, errors = read_settings(request.form, settings.SETTINGS, current, _parse)
     _together(new, errors)
     if errors:
         return _settings_page(typed, errors, 422)
-    changes = {name: [current[name], value] for name, value in new.items()
-               if value != current[name]}  # fmt: skip
-    for name, (_old, value) in changes.items():
-        settings.put(name, value)
+    changes = save_settings(new, current, settings.put, actor=current_user, area="blog")
     if changes:
-        audit.record("blog.settings", actor=current_user, target_type="settings",
-                     target_label="blog", changes=changes)  # fmt: skip
         db.session.commit()
         flash(_("The blog settings are saved."), "success")
     else:

@@ -21,8 +21,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import case, func, or_, select
 
-from space import audit
 from space.db import db, utcnow
+from space.forms import read_settings, save_settings, setting_text
 from space.permissions import can, require
 
 from .. import settings
@@ -35,7 +35,6 @@ SECTIONS = {
     "lists": _l("Lists and discussions"),
     "registration": _l("Registration, reminders and recurring events"),
 }
-TRUE = {"1", "on", "y", "yes", "true"}
 TILE_URL_MAX = 500
 ATTRIBUTION_MAX = 1000
 SLUG_MAX = 60
@@ -88,12 +87,6 @@ def _parse(setting, text: str):
     return setting.parse(text)
 
 
-def _typed(setting, current) -> str:
-    if kind(setting) == "bool":
-        return "1" if current else ""
-    return "" if current is None else str(current)
-
-
 def _settings_page(typed: dict, errors: dict, status=200):
     sections = [(label, [s for s in settings.SETTINGS if s.section == key])
                 for key, label in SECTIONS.items()]  # fmt: skip
@@ -107,29 +100,14 @@ def admin_settings():
     require(current_user, PERMISSION)
     current = {s.name: settings.value(s.name) for s in settings.SETTINGS}
     if request.method == "GET":
-        return _settings_page({s.name: _typed(s, current[s.name]) for s in settings.SETTINGS}, {})
-    typed, errors, new = {}, {}, {}
-    for setting in settings.SETTINGS:
-        if kind(setting) == "bool":  # an unticked box sends nothing
-            typed[setting.name] = "1" if request.form.get(setting.name, "") in TRUE else ""
-        else:
-            typed[setting.name] = request.form.get(
-                setting.name, _typed(setting, current[setting.name])
-            )
-        value, message = _parse(setting, typed[setting.name])
-        if message:
-            errors[setting.name] = message
-        else:
-            new[setting.name] = value
+        return _settings_page(
+            {s.name: setting_text(s, current[s.name]) for s in settings.SETTINGS}, {}
+        )
+    typed, new, errors = read_settings(request.form, settings.SETTINGS, current, _parse)
     if errors:
         return _settings_page(typed, errors, 422)
-    changes = {name: [current[name], value] for name, value in new.items()
-               if value != current[name]}  # fmt: skip
-    for name, (_old, value) in changes.items():
-        settings.put(name, value)
+    changes = save_settings(new, current, settings.put, actor=current_user, area="events")
     if changes:
-        audit.record("events.settings", actor=current_user, target_type="settings",
-                     target_label="events", changes=changes)  # fmt: skip
         db.session.commit()
         flash(_("The events settings are saved."), "success")
     else:
