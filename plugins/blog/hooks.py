@@ -54,7 +54,7 @@ def scheduled_jobs():
 
     from space.jobs import Job
 
-    from .services.workflow import publish_due, purge_trash
+    from .services.publishing import publish_due, purge_trash
 
     return [
         Job("blog.publish_due", timedelta(minutes=1), publish_due),

@@ -27,7 +27,7 @@ from space.permissions import can
 from space.search.sources import path_for
 
 from .models import Status, Story, StoryDecision
-from .services import indexing, workflow
+from .services import indexing, publishing, workflow
 
 ITEM_TYPE = "blog.story"
 
@@ -63,7 +63,7 @@ def hide(story: Story) -> bool:
     workflow.claim(story, Status.UNPUBLISHED, story.version)
     story.updated_at = utcnow()
     workflow.record(story, None, "unpublish", Status.PUBLISHED, note)
-    workflow.counters(story, -1)
+    publishing.counters(story, -1)
     discussions.close(story.topic_id, actor=None, reason=note)
     indexing.queue_story(story)
     return True
@@ -80,7 +80,7 @@ def republish(story: Story) -> bool:
     story.updated_at = now
     workflow.record(story, None, "publish", Status.UNPUBLISHED,
                     _("Shown again after the moderators' review."))  # fmt: skip
-    workflow.publish(story, None, now)
+    publishing.publish(story, None, now)
     story.published_at = published_at or now
     indexing.queue_story(story)
     return True

@@ -91,10 +91,10 @@ def _story_with(make, count, people, tags):
 
 def _with_discussion(story):
     """Open the (bulk-inserted) story's discussion topic, as publishing does."""
-    from plugins.blog.services import workflow
+    from plugins.blog.services import publishing
 
     story = reload(story)
-    workflow.open_discussion(story, None)
+    publishing.open_discussion(story, None)
     db.session.commit()
     return reload(story)
 

@@ -23,7 +23,7 @@ from plugins.blog.models import (
     StorySlug,
     story_tag,
 )
-from plugins.blog.services import workflow
+from plugins.blog.services import publishing, workflow
 from plugins.discuss.models import Topic
 from space import jobs, search
 from space.accounts.models import Anonymous
@@ -69,12 +69,12 @@ def test_a_story_whose_time_has_come_is_published_once(make):
     category = make.category()
     story = make.story(writer, S.SCHEDULED, category=category, title="Solar panels at school")
     version = story.version
-    assert workflow.publish_due() == 0, "not yet"
+    assert publishing.publish_due() == 0, "not yet"
     assert reload(story).status == S.SCHEDULED
     assert not finds(story, Anonymous())
 
     story = due_in_the_past(story, timedelta(seconds=5))
-    assert workflow.publish_due() == 1
+    assert publishing.publish_due() == 1
     story = reload(story)
     assert story.status == S.PUBLISHED and story.version == version + 1
     assert story.publish_at is None and story.published_at is not None
@@ -93,7 +93,7 @@ def test_a_story_whose_time_has_come_is_published_once(make):
     assert told == ["blog.published"]
 
     # Running again publishes nothing more.
-    assert workflow.publish_due() == 0
+    assert publishing.publish_due() == 0
     story = reload(story)
     assert story.version == version + 1 and len(autopublished(story)) == 1
     assert count(Topic, Topic.subject == f"blog.story:{story.id}") == 1
@@ -108,7 +108,7 @@ def test_missed_times_are_caught_up_in_order(make):
     future = make.story(None, S.SCHEDULED, publish_at=utcnow() + timedelta(hours=5))
     approved = make.story(None, S.APPROVED)
 
-    assert workflow.publish_due() == 2
+    assert publishing.publish_due() == 2
     first, second = reload(missed_long_ago), reload(missed_recently)
     assert first.status == second.status == S.PUBLISHED
     assert first.published_at <= second.published_at
@@ -116,7 +116,7 @@ def test_missed_times_are_caught_up_in_order(make):
     assert reload(future).status == S.SCHEDULED
     assert reload(approved).status == S.APPROVED
 
-    assert workflow.publish_due(utcnow() + timedelta(hours=6)) == 1
+    assert publishing.publish_due(utcnow() + timedelta(hours=6)) == 1
     assert reload(future).status == S.PUBLISHED
 
 
@@ -147,7 +147,7 @@ def test_a_story_unscheduled_or_sent_back_is_not_published(make):
     unscheduled = make.move(editor, unscheduled, "unschedule")
     sent_back = make.story(None, S.SCHEDULED)
     sent_back = make.move(editor, sent_back, "request_changes", note="One more source.")
-    assert workflow.publish_due(utcnow() + timedelta(days=400)) == 0
+    assert publishing.publish_due(utcnow() + timedelta(days=400)) == 0
     assert reload(unscheduled).status == S.APPROVED
     assert reload(sent_back).status == S.CHANGES_REQUESTED
 
@@ -156,7 +156,7 @@ def test_a_story_published_by_hand_meanwhile_is_not_published_again(make):
     editor = make.editor()
     story = due_in_the_past(make.story(None, S.SCHEDULED), timedelta(minutes=1))
     story = make.move(editor, story, "publish")
-    assert workflow.publish_due() == 0
+    assert publishing.publish_due() == 0
     assert autopublished(story) == []
     assert count(Topic) == 1
 
@@ -176,7 +176,7 @@ def test_a_story_claimed_by_another_process_is_skipped(make, monkeypatch):
         return real_claim(claimed, target, version)
 
     monkeypatch.setattr(workflow, "claim", racing_claim)
-    assert workflow.publish_due() == 1
+    assert publishing.publish_due() == 1
     assert autopublished(story) == []
     assert reload(other).status == S.PUBLISHED and len(autopublished(other)) == 1
 
@@ -231,15 +231,15 @@ def test_the_trash_is_purged_after_trash_days_with_everything_in_it(make):
     assert all(before.values()), before
     assert not finds(story, editor)
 
-    assert workflow.purge_trash(utcnow() + timedelta(days=29)) == 0
+    assert publishing.purge_trash(utcnow() + timedelta(days=29)) == 0
     assert held(story_id) == before
 
-    assert workflow.purge_trash(utcnow() + timedelta(days=30, minutes=1)) == 1
+    assert publishing.purge_trash(utcnow() + timedelta(days=30, minutes=1)) == 1
     assert set(held(story_id).values()) == {0}
     assert reload(kept_id) is not None and held(kept_id)["revisions"] == 1
     translation = reload(translation_id)
     assert translation is not None and translation.source_id is None
-    assert workflow.purge_trash(utcnow() + timedelta(days=60)) == 0
+    assert publishing.purge_trash(utcnow() + timedelta(days=60)) == 0
 
 
 def test_only_the_trash_is_purged(make):
@@ -248,7 +248,7 @@ def test_only_the_trash_is_purged(make):
                                                         S.PUBLISHED, S.PITCH)]  # fmt: skip
     db.session.execute(update(Story).values(created_at=old, updated_at=old))
     db.session.commit()
-    assert workflow.purge_trash() == 0
+    assert publishing.purge_trash() == 0
     assert all(reload(story) is not None for story in stories)
 
 
@@ -257,8 +257,8 @@ def test_the_trash_days_are_a_setting(make, days):
     settings.put("trash_days", days)
     db.session.commit()
     story_id = make.story(None, S.TRASH).id
-    assert workflow.purge_trash(utcnow() + timedelta(days=days) - timedelta(minutes=1)) == 0
-    assert workflow.purge_trash(utcnow() + timedelta(days=days, minutes=1)) == 1
+    assert publishing.purge_trash(utcnow() + timedelta(days=days) - timedelta(minutes=1)) == 0
+    assert publishing.purge_trash(utcnow() + timedelta(days=days, minutes=1)) == 1
     assert reload(story_id) is None
 
 
@@ -266,7 +266,7 @@ def test_a_restored_story_is_not_purged(make):
     editor = make.editor()
     story = make.story(None, S.TRASH)
     story = make.move(editor, story, "restore")
-    assert workflow.purge_trash(utcnow() + timedelta(days=365)) == 0
+    assert publishing.purge_trash(utcnow() + timedelta(days=365)) == 0
     assert reload(story).status == S.DRAFT
 
 
@@ -288,7 +288,7 @@ def test_a_story_made_after_a_purge_never_inherits_an_old_discussion(make):
     old_topic = old.topic_id
     old = make.move(editor, old, "unpublish", note="Withdrawn.")
     make.move(editor, old, "trash")
-    assert workflow.purge_trash(utcnow() + timedelta(days=31)) == 1
+    assert publishing.purge_trash(utcnow() + timedelta(days=31)) == 1
 
     new = make.published(title="A different story")
     assert new.topic_id is not None and new.topic_id != old_topic

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from plugins.blog import settings
 from plugins.blog.models import Status, Story, StoryDecision, StoryRevision
-from plugins.blog.services import revisions, workflow
+from plugins.blog.services import publishing, revisions, workflow
 from plugins.blog.services.workflow import Conflict, WorkflowError
 from space.db import db, utcnow
 from space.moderation import penalties
@@ -154,7 +154,7 @@ def test_a_substantive_edit_sends_an_approved_story_back_to_review(make, status)
     assert story.substantive_revision_number == story.revision_number == 2
     assert history(story)[-1] == ("reset", status, S.IN_REVIEW)
     assert can(reviewer, "blog.approve", story)
-    assert workflow.publish_due(utcnow() + timedelta(days=30)) == 0
+    assert publishing.publish_due(utcnow() + timedelta(days=30)) == 0
 
 
 def test_a_title_change_is_substantive(make):
@@ -300,7 +300,7 @@ def test_a_story_taken_out_of_the_schedule_loses_its_time(make, name):
     else:
         story = make.move(make.editor(), story, name, note="Wait for the vote.")
     assert story.publish_at is None
-    assert workflow.publish_due(utcnow() + timedelta(days=30)) == 0
+    assert publishing.publish_due(utcnow() + timedelta(days=30)) == 0
 
 
 # --- two people at once -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from space.markup import render
 
 from ..models import Status, Story, StoryAutosave, StoryRevision
 from ..settings import value
-from . import indexing, workflow
+from . import indexing, publishing, workflow
 from .workflow import WorkflowError
 
 # Statuses in which a substantive edit starts the approvals again.
@@ -122,7 +122,7 @@ def save(
             _back_to_review(user, story)
     if story.status == Status.PUBLISHED:
         story.published_revision_number = number
-        workflow.open_discussion(story, user)  # the topic's first post follows the story
+        publishing.open_discussion(story, user)  # the topic's first post follows the story
     _drop_autosave(user, story)
     indexing.queue_story(story)
     return revision
