@@ -194,7 +194,10 @@ def test_a_cancelled_event_stays_listed_marked_cancelled(app, client, make):
 
 
 def test_past_recurring_occurrences_are_listed_until_now(app, make):
-    make.event(title="Daily", days=-3, repeat=Repeat("daily", count=6))
+    # Each day an hour from now (any time of day): three dates are over, three to come.
+    start = local_now().replace(second=0, microsecond=0) - timedelta(days=3) + timedelta(hours=1)
+    make.event(title="Daily", start=start, end=start + timedelta(hours=1),
+               repeat=Repeat("daily", count=6))  # fmt: skip
     past = listing.past(None, Filters())
     coming = listing.upcoming(None, Filters())
     assert len(past.items) == 3 and len(coming.items) == 3
