@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
+# The suite spreads over the machine's CPUs (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 STAMP  := $(VENV)/.installed
 LOCALES := fr es ar
 
@@ -28,11 +31,11 @@ run: install
 ## Install what tests need and run the whole suite (browser journeys included when chromium exists).
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## The suite against PostgreSQL (SPACE_TEST_DATABASE_URL, default: the local test database).
 test-postgres: install
-	SPACE_TEST_DATABASE_URL=$${SPACE_TEST_DATABASE_URL:-postgresql+psycopg://$${PGUSER:-postgres}@127.0.0.1:5432/test} $(BIN)/pytest
+	SPACE_TEST_DATABASE_URL=$${SPACE_TEST_DATABASE_URL:-postgresql+psycopg://$${PGUSER:-postgres}@127.0.0.1:5432/test} $(PYTEST)
 
 ## Only the browser journeys (needs chromium).
 e2e: install

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import update
+from werkzeug.routing import Rule
 
 from space import errors, i18n, jobs, notify, plugins, site
 from space.accounts.models import User
@@ -170,12 +171,30 @@ def _template_context():
     }
 
 
+class LazyRule(Rule):
+    """A URL rule that writes its URL-building code on first use. Werkzeug compiles two
+    builders per rule as it is added, which was most of ``create_app``'s time; a process
+    builds URLs for a few endpoints only (and a test app for fewer)."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        attribute = "_build_unknown" if append_unknown else "_build"
+        compile_builder = super()._compile_builder
+
+        def build_on_first_use(rule, *args, **kwargs):
+            builder = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, attribute, builder)
+            return builder(*args, **kwargs)
+
+        return build_on_first_use
+
+
 def register(app, registry) -> None:
     from space import api, cli, search, uploads
     from space.accounts import bp as accounts_bp
     from space.admin import bp as admin_bp
     from space.notifications import bp as notifications_bp
 
+    app.url_rule_class = LazyRule
     app.register_blueprint(bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(notifications_bp)

@@ -9,6 +9,8 @@ check (writes need a token, which a forged cross-site request cannot carry) and 
 
 from __future__ import annotations
 
+import threading
+
 from flask_smorest import Api
 
 from space.extensions import csrf
@@ -27,11 +29,45 @@ per location and field, e.g. `{"json": {"website": ["…"]}}`. Lists are paginat
 """
 
 
+class _Api(Api):
+    """flask-smorest's ``Api``, describing the blueprints in the OpenAPI document only when
+    the document is first read. Describing every schema of every endpoint took 60% of
+    ``create_app``, and most processes never serve the document."""
+
+    def __init__(self, *args, **kwargs):
+        self._undescribed: list = []
+        self._describing = threading.Lock()
+        self._spec = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        if self._undescribed:
+            with self._describing:
+                while self._undescribed:
+                    blueprint, name, parameters = self._undescribed.pop(0)
+                    blueprint.register_views_in_doc(
+                        self, self._app, self._spec, name=name, parameters=parameters
+                    )
+                    self._spec.tag({"name": name, "description": blueprint.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undescribed.append((blp, name, parameters))
+
+
 def init_app(app, registry) -> None:
     from space.api import auth, groups, me, notifications, token_views, users
     from space.moderation import api as review
 
-    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api = _Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     api.spec.components.security_scheme(
         auth.SECURITY_SCHEME,
         {

@@ -83,9 +83,11 @@ def build(make, level=TrustLevel.MEMBER, **changes):
     for n in range(plan["likes_received"]):
         liker = likers[n % len(likers)]
         post = replies[n // len(likers)]
-        day = n % plan["like_days"] + 1
+        # Between noon and 4 pm of a past day, so the number of distinct days does not
+        # depend on the time of day the suite runs.
+        noon = (now - timedelta(days=n % plan["like_days"] + 1)).replace(hour=12, minute=0)
         db.session.add(PostLike(post_id=post.id, user_id=liker.id, post_user_id=person.id,
-                                created_at=now - timedelta(days=day, hours=n % 5)))  # fmt: skip
+                                created_at=noon + timedelta(hours=n % 5)))  # fmt: skip
     stats.bump(person.id, topics_entered=plan["topics_entered"], posts_read=plan["posts_read"],
                flagged_posts=plan["flagged"])  # fmt: skip
     db.session.commit()
