@@ -31,7 +31,10 @@ DEFAULTS: dict[str, Any] = {
     # Ordered list of enabled plugins (names of built-in plugins, importable modules or
     # entry points of the "space.plugins" group). A comma-separated string in the environment.
     "SPACE_PLUGINS": DEFAULT_PLUGINS,
-    "SPACE_SEARCH_PATH": None,  # None: <instance>/search
+    # "auto": PostgreSQL full text search on PostgreSQL, an embedded Whoosh index elsewhere;
+    # or "whoosh" / "postgres" (PostgreSQL databases only).
+    "SPACE_SEARCH_BACKEND": "auto",
+    "SPACE_SEARCH_PATH": None,  # None: <instance>/search (Whoosh)
     "SPACE_LOCALES": ["en", "fr", "es", "ar"],
     "SPACE_DEFAULT_LOCALE": "en",
     "SPACE_DEFAULT_TIMEZONE": "UTC",

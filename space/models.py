@@ -14,6 +14,7 @@ from space.moderation.models import (
     WatchedWord,
 )
 from space.notify import MailMessage, Notification
+from space.search.postgres import SearchEntry
 from space.site import SiteSetting
 from space.uploads import Upload
 
@@ -31,6 +32,7 @@ __all__ = [
     "JobRun",
     "JoinRequest",
     "MailMessage",
+    "SearchEntry",
     "Membership",
     "Notification",
     "SiteSetting",

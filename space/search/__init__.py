@@ -3,7 +3,9 @@
 Services describe what changed with ``queue_index(doc)`` / ``queue_delete(type, id)`` during
 their transaction; the operations wait in the session and reach the index only after the
 transaction commits (a rollback discards them). ``backend()`` is the index of the current
-app (Whoosh, see whoosh.py); ``principals(user)`` are what an acl is matched against.
+app: ``SPACE_SEARCH_BACKEND`` "postgres" (postgres.py, the default on PostgreSQL, written
+inside the same transaction) or "whoosh" (whoosh.py, the default elsewhere, written after the
+commit); ``principals(user)`` are what an acl is matched against.
 
 See docs/search.md for documents, acls, filters and how a plugin contributes.
 """
@@ -59,6 +61,7 @@ __all__ = [
     "principals",
     "queue_delete",
     "queue_index",
+    "rebuild",
     "restrict",
     "types",
     "user_document",
@@ -70,17 +73,56 @@ _PENDING = "space.search.pending"
 _EXTENSION = "space.search"
 
 
+BACKENDS = ("auto", "whoosh", "postgres")
+
+
+def backend_name(app) -> str:
+    """ "postgres" or "whoosh": the setting, or for "auto" the one that suits the database.
+
+    Raises ``ValueError`` for an unknown name or "postgres" on another database."""
+    chosen = app.config["SPACE_SEARCH_BACKEND"]
+    if chosen not in BACKENDS:
+        raise ValueError(f"SPACE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}")
+    on_postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if chosen == "postgres" and not on_postgres:
+        raise ValueError("SPACE_SEARCH_BACKEND=postgres needs a PostgreSQL database")
+    if chosen == "auto":
+        return "postgres" if on_postgres else "whoosh"
+    return chosen
+
+
 def backend() -> Backend:
-    """The current app's search index, opened on first use (Whoosh loads only when a
-    process searches or indexes)."""
+    """The current app's search index, made on first use (Whoosh loads only when a process
+    searches or indexes with it)."""
     index = current_app.extensions.get(_EXTENSION)
     if index is None:
-        from space.search.whoosh import WhooshBackend
+        if backend_name(current_app) == "postgres":
+            from space.search.postgres import for_app
 
-        index = current_app.extensions[_EXTENSION] = WhooshBackend(
-            current_app.config["SPACE_SEARCH_PATH"]
-        )
+            index = for_app(current_app)
+        else:
+            from space.search.whoosh import WhooshBackend
+
+            index = WhooshBackend(current_app.config["SPACE_SEARCH_PATH"])
+        current_app.extensions[_EXTENSION] = index
     return index
+
+
+def rebuild(batch_size: int = 500, show=lambda batches: batches) -> int:
+    """Rebuild the whole index from every source (``Backend.rebuild``); ``show`` wraps the
+    batches on their way (e.g. a progress bar). Returns how many documents were indexed."""
+    from space.search import sources
+
+    total = 0
+
+    def counted(batches):
+        nonlocal total
+        for batch in batches:
+            total += len(batch)
+            yield batch
+
+    backend().rebuild(counted(show(sources.batches(batch_size))))
+    return total
 
 
 def _pending() -> dict[str, Document | None]:
@@ -103,14 +145,32 @@ def queue_delete(type: str, id: str | int) -> None:
     pending[key] = None
 
 
+def _split(pending: dict[str, Document | None]) -> tuple[list[Document], list[str]]:
+    index = [doc for doc in pending.values() if doc is not None]
+    delete = [key for key, doc in pending.items() if doc is None]
+    return index, delete
+
+
+def _before_commit(session) -> None:
+    # A transactional backend (PostgreSQL) writes with the data, in the same transaction.
+    # Releasing a savepoint (begin_nested) fires commit events too: wait for the real one.
+    if session.in_nested_transaction() or not session.info.get(_PENDING):
+        return
+    if not has_app_context():
+        return
+    index = backend()
+    if index.transactional:
+        index.write(session.connection(), *_split(session.info.pop(_PENDING)))
+
+
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():  # a savepoint released; the transaction goes on
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
-    index = [doc for doc in pending.values() if doc is not None]
-    delete = [key for key, doc in pending.items() if doc is None]
     try:
-        backend().apply(index, delete)
+        backend().apply(*_split(pending))
     except Exception:
         # The data is committed already; a stale index is repaired by `flask space reindex`,
         # a failed page would not be.
@@ -129,6 +189,8 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     # db.session is one scoped session for every app in the process: listen once.
+    backend_name(app)  # a wrong setting fails at start, not at the first search
     if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "before_commit", _before_commit)
         event.listen(db.session, "after_commit", _after_commit)
         event.listen(db.session, "after_transaction_end", _after_transaction_end)

@@ -13,19 +13,13 @@ def register(cli) -> None:
     def reindex(batch_size: int) -> None:
         """Rebuild the search index: people, groups and every plugin's documents.
 
-        The index is cleared first, so searches find less until it finishes.
+        On Whoosh the index is cleared first, so searches find less until it finishes; on
+        PostgreSQL documents are replaced in place and the stale ones removed at the end.
         """
-        from space.search import backend, sources
+        from space.search import rebuild
 
-        index = backend()
-        index.clear()
-        total = 0
-        with click.progressbar(
-            sources.batches(batch_size),
-            label="Indexing",
-            item_show_func=lambda batch: f"{total} documents" if batch else None,
-        ) as bar:
-            for batch in bar:
-                index.index(batch)
-                total += len(batch)
-        click.echo(f"Indexed {total} documents.")
+        def bar(batches):
+            with click.progressbar(batches, label="Indexing") as shown:
+                yield from shown
+
+        click.echo(f"Indexed {rebuild(batch_size, show=bar)} documents.")

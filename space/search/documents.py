@@ -127,7 +127,18 @@ class Results:
 
 
 class Backend(ABC):
-    """A search index. Writes may come from several processes; a backend makes them safe."""
+    """A search index. Writes may come from several processes; a backend makes them safe.
+
+    A ``transactional`` backend lives in the database: queued changes are given to
+    ``write(connection, index, delete)`` inside the transaction that made them. Others get
+    them through ``apply`` once the transaction has committed.
+    """
+
+    transactional = False
+
+    def write(self, connection, index: list[Document], delete: list[str]) -> None:
+        """Transactional backends only: apply changes on ``connection``."""
+        raise NotImplementedError
 
     @abstractmethod
     def index(self, docs: Iterable[Document]) -> None:
@@ -152,6 +163,12 @@ class Backend(ABC):
         ``query.keys``, when not None, keeps only the documents with those keys (an empty
         set: none).
         """
+
+    def rebuild(self, batches: Iterable[list[Document]]) -> None:
+        """Replace every document with those of ``batches`` (``flask space reindex``)."""
+        self.clear()
+        for batch in batches:
+            self.index(batch)
 
     def apply(self, index: list[Document], delete: list[str]) -> None:
         """Deletions and additions from one transaction; backends may do both at once."""

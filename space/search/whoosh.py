@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.lang import porter2
 from whoosh.qparser import AndGroup, MultifieldParser
@@ -32,6 +33,10 @@ LOCK_TIMEOUT = 10.0
 # Longer bodies are cut: the tail of a huge text adds little to search but much to the index.
 MAX_BODY = 100_000
 SNIPPET_CHARS = 240
+# Opening races a commit in another process at most this many times in a row.
+OPEN_ATTEMPTS = 5
+# The file lock taken while an index is created.
+CREATE_LOCK = "SPACE_CREATE"
 TITLE_BOOST = 3.0
 
 
@@ -75,13 +80,35 @@ class WhooshBackend(Backend):
     # --- the index on disk ------------------------------------------------------------------
 
     def _open(self, *, create: bool):
-        """The index, created on first write; None when reading before anything was written."""
-        if whoosh_index.exists_in(self.path):
-            return whoosh_index.open_dir(self.path)
+        """The index, created on first write; None when reading before anything was written.
+
+        Opening reads the newest table of contents a directory listing names; a commit in
+        another process may delete it in between, so opening tries again, with the newer one.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                if whoosh_index.exists_in(self.path):
+                    return whoosh_index.open_dir(self.path)
+                break
+            except FileNotFoundError:
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
         if not create:
             return None
+        return self._create(if_missing=True)
+
+    def _create(self, *, if_missing: bool):
+        """A new, empty index, made under a file lock: ``create_in`` deletes what is there,
+        so two processes that both found no index must not both create one."""
         os.makedirs(self.path, exist_ok=True)
-        return whoosh_index.create_in(self.path, schema())
+        lock = FileStorage(self.path).lock(CREATE_LOCK)
+        lock.acquire(blocking=True)
+        try:
+            if if_missing and whoosh_index.exists_in(self.path):
+                return whoosh_index.open_dir(self.path)  # another process made it meanwhile
+            return whoosh_index.create_in(self.path, schema())
+        finally:
+            lock.release()
 
     def _write(self, index: Iterable[Document] = (), delete: Iterable[str] = ()) -> None:
         with self._lock:
@@ -112,7 +139,25 @@ class WhooshBackend(Backend):
             ix.writer(timeout=LOCK_TIMEOUT).commit(mergetype=CLEAR)
             if _layout(ix.schema) != _layout(schema()):
                 # An index from an older Space: start over with today's fields.
-                whoosh_index.create_in(self.path, schema())
+                self._create(if_missing=False)
+
+    def rebuild(self, batches: Iterable[list[Document]]) -> None:
+        """Write every document with one writer and swap it in at the end (a commit that
+        drops the old segments): searches find the old index until the new one is complete,
+        and the index is merged once, not once per batch."""
+        with self._lock:
+            ix = self._open(create=True)
+            if _layout(ix.schema) != _layout(schema()):
+                ix = self._create(if_missing=False)
+            writer = ix.writer(timeout=LOCK_TIMEOUT, limitmb=128)
+            try:
+                for batch in batches:
+                    for doc in batch:
+                        writer.add_document(**_fields(doc))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
 
     # --- searching --------------------------------------------------------------------------
 
@@ -121,7 +166,7 @@ class WhooshBackend(Backend):
         # No index yet, or restricted to no document at all (an empty Or would match all).
         if ix is None or query.keys == frozenset():
             return Results(total=0, hits=[], page=page, per_page=per_page)
-        with ix.searcher() as searcher:
+        with _searcher(ix, lambda: self._open(create=False)) as searcher:
             whole = _query(ix.schema, query, principals)
             order = {} if query.text else {"sortedby": "created_at", "reverse": True}
             found = searcher.search(whole, limit=page * per_page, **order)
@@ -130,6 +175,19 @@ class WhooshBackend(Backend):
             start = (page - 1) * per_page
             hits = [_hit(hit) for hit in found[start : start + per_page]]
             return Results(total=len(found), hits=hits, page=page, per_page=per_page)
+
+
+def _searcher(ix, reopen):
+    """A searcher of ``ix``; when a commit elsewhere removed its files first, of the index
+    as reopened now."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return ix.searcher()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            ix = reopen()
+    raise AssertionError("unreachable")
 
 
 def _layout(current: Schema) -> list[tuple[str, str]]:

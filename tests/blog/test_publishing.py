@@ -213,7 +213,7 @@ def test_a_draft_is_found_by_its_people_a_published_story_by_everyone(make):
     for person in insiders:
         hits = found("zanzibar", person)
         assert key in hits, person.username
-        assert hits[key].url == url_for("blog.manage_story", story_id=story.id)
+        assert hits[key].url == search.path_for("blog.manage_story", story_id=story.id)
     for person in (outsider, author, Anonymous()):
         assert key not in found("zanzibar", person)
 
@@ -221,7 +221,7 @@ def test_a_draft_is_found_by_its_people_a_published_story_by_everyone(make):
     for person in (*insiders, outsider, author, Anonymous()):
         hits = found("zanzibar", person)
         assert key in hits
-        assert hits[key].url == url_for("blog.story", slug=story.slug)
+        assert hits[key].url == search.path_for("blog.story", slug=story.slug)
         assert hits[key].author == writer.username
 
     story = make.move(editor, story, "unpublish", note="Checking.")

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from space import search
 from space.accounts import groups, services
@@ -78,6 +79,20 @@ def test_nothing_reaches_the_index_when_the_transaction_rolls_back(app):
     assert find("later").total == 1
 
 
+def test_a_released_savepoint_is_not_the_commit(app, notes):
+    search.queue_index(note(1, "Marmalade"))
+    with db.session.begin_nested():  # e.g. a like, or a tag created meanwhile
+        db.session.execute(text("SELECT 1"))
+    assert find("marmalade").total == 0
+    db.session.rollback()
+    assert find("marmalade").total == 0
+    search.queue_index(note(2, "Quince"))
+    with db.session.begin_nested():
+        db.session.execute(text("SELECT 1"))
+    db.session.commit()
+    assert titles(find("quince")) == ["Quince"]
+
+
 def test_queued_documents_wait_for_the_commit(app, notes):
     search.queue_index(note(1, "Marmalade recipes"))
     assert find("marmalade").total == 0
@@ -112,7 +127,14 @@ def test_profile_changes_are_reindexed_with_stemming(app):
     assert "&amp; more" in results.hits[0].snippet
 
 
-def test_a_locked_index_does_not_break_the_commit_and_says_so(app, monkeypatch, caplog):
+@pytest.fixture
+def whoosh(app):
+    """The Whoosh backend, whatever the database (these tests look inside its files)."""
+    app.config["SPACE_SEARCH_BACKEND"] = "whoosh"
+    app.extensions.pop("space.search", None)
+
+
+def test_a_locked_index_does_not_break_the_commit_and_says_so(app, whoosh, monkeypatch, caplog):
     from space.search import whoosh
 
     monkeypatch.setattr(whoosh, "LOCK_TIMEOUT", 0.05)
@@ -443,6 +465,20 @@ def test_reindex_drops_documents_nothing_contributes_any_more(app, runner, notes
     assert titles(find("jam")) == ["Fresh jam"]
 
 
+def test_searches_find_the_old_index_until_a_rebuild_is_complete(app, notes):
+    search.backend().index([note(99, "Stale jam")])
+    found_during = []
+
+    def batches():
+        yield [note(1, "Fresh jam")]
+        found_during.append("Stale jam" in titles(find("jam")))
+        yield [note(2, "Fresher jam")]
+
+    search.backend().rebuild(batches())
+    assert found_during == [True]
+    assert sorted(titles(find("jam"))) == ["Fresh jam", "Fresher jam"]
+
+
 def test_a_plugin_may_return_its_documents_as_a_list(app, runner):
     class ListPlugin:
         @hookimpl
@@ -471,7 +507,9 @@ def test_a_plugin_may_return_its_documents_as_a_list(app, runner):
     assert find("memo").total == 2
 
 
-def test_clearing_an_index_of_an_older_layout_starts_over_with_todays(app, monkeypatch, notes):
+def test_clearing_an_index_of_an_older_layout_starts_over_with_todays(
+    app, whoosh, monkeypatch, notes
+):
     from space.search import whoosh
 
     current = whoosh.schema

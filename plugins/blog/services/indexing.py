@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -31,12 +30,12 @@ def document(story: Story) -> Document | None:
     if story.status == Status.TRASH:
         return None
     if story.status == Status.PUBLISHED:
-        acl, url = [PUBLIC], url_for("blog.story", slug=story.slug)
+        acl, url = [PUBLIC], search.path_for("blog.story", slug=story.slug)
     else:
         people = {story.writer_id, story.pitched_by_id,
                   *(author.user_id for author in story.authors)}  # fmt: skip
         acl = [EDITORS, *(f"user:{uid}" for uid in sorted(p for p in people if p))]
-        url = url_for("blog.manage_story", story_id=story.id)
+        url = search.path_for("blog.manage_story", story_id=story.id)
     return Document(
         type=TYPE,
         id=story.id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,7 +38,7 @@ def document(event: Event, private: frozenset[int] | None = None) -> Document:
         id=event.id,
         title=event.title,
         body=" ".join(filter(None, [place, plain_text(event.cooked), event.affiliate])),
-        url=url_for("events.event", event_id=event.id, slug=event.slug),
+        url=search.path_for("events.event", event_id=event.id, slug=event.slug),
         acl=acl,
         created_at=event.start_at,
         author=event.user.username if event.user else "",
