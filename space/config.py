@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "SPACE_DATABASE_URL": None,
     "SPACE_SECRET_KEY": None,
     "SPACE_REDIS_URL": None,
+    # Prefix of every key Space keeps in Redis, so several sites can share one server.
+    "SPACE_REDIS_PREFIX": "space",
     # smtp://user:password@host:port (smtps:// for TLS on connect, ?starttls=1 for STARTTLS).
     # None: messages are written to the log and kept in the outbox (flask space outbox).
     "SPACE_MAIL_URL": None,
@@ -124,10 +126,18 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
     settings.setdefault("REMEMBER_COOKIE_SECURE", secure)
     settings.setdefault("BABEL_DEFAULT_LOCALE", settings["SPACE_DEFAULT_LOCALE"])
     settings.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    settings.setdefault("RATELIMIT_ENABLED", True)
     settings.setdefault("RATELIMIT_STORAGE_URI", settings["SPACE_REDIS_URL"] or "memory://")
+    settings.setdefault("RATELIMIT_KEY_PREFIX", settings["SPACE_REDIS_PREFIX"])
     settings.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    # A Redis outage must not take pages down: fall back to in-memory limits.
+    # A Redis outage must not take pages down: fall back to in-memory limits. A Redis that
+    # hangs counts as down after a second (the client's default, 5 s, held up every request
+    # that checked whether it was back).
     settings.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if settings["SPACE_REDIS_URL"]:
+        settings.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     settings.setdefault("API_TITLE", "Space API")
     settings.setdefault("API_VERSION", "v1")
     settings.setdefault("OPENAPI_VERSION", "3.0.3")

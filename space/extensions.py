@@ -48,10 +48,25 @@ class _DbCommands(click.Group):
         return migrate_commands.invoke(ctx)
 
 
+class AppLimiter(Limiter):
+    """Flask-Limiter, configured again by every app it is bound to.
+
+    Limiter keeps the key prefix of the first ``init_app``, adds up storage options and
+    remembers a storage it found dead; a process that builds several apps (the tests, a
+    command run from a worker) must not inherit another app's prefix, options or outage.
+    """
+
+    def init_app(self, app) -> None:
+        self._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
+        self._storage_options = {}
+        self._storage_dead = False
+        super().init_app(app)
+
+
 migrate = DeferredMigrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=rate_limit_key, default_limits=[])
+limiter = AppLimiter(key_func=rate_limit_key, default_limits=[])
 
 __all__ = ["db", "migrate", "login_manager", "babel", "csrf", "limiter"]

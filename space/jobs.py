@@ -11,10 +11,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import String, Text, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -75,6 +76,14 @@ def claim(job: Job, now: datetime) -> bool:
     return claimed == 1
 
 
+def _request_context():
+    """Jobs build links (``url_for``) as pages do; outside a request (``flask space jobs``,
+    after a response) lend them one for the public address, ``SPACE_BASE_URL``."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["SPACE_BASE_URL"])
+
+
 def run_due(names: set[str] | None = None, *, force: bool = False) -> list[str]:
     """Run every due job (or those ``names``); returns the names that ran."""
     ran = []
@@ -86,7 +95,8 @@ def run_due(names: set[str] | None = None, *, force: bool = False) -> list[str]:
             continue
         error = ""
         try:
-            job.run()
+            with _request_context():
+                job.run()
         except Exception as exc:  # a failing job must not stop the others
             db.session.rollback()
             log.exception("job %s failed", job.name)

@@ -246,22 +246,45 @@ def _send_smtp(settings: SMTPSettings, sender: str, message: MailMessage) -> Non
         smtp.send_message(email)
 
 
+# A message being sent is not due again for this long (a process that died while sending
+# it leaves it to be retried afterwards).
+SENDING_LEASE = timedelta(minutes=10)
+
+
+def _claim(message_id: int) -> MailMessage | None:
+    """Take the message for this process (one conditional UPDATE, committed): several
+    processes deliver at the same moment (after responses that queued mail), and only one
+    may send each message."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, MailMessage.sent_at.is_(None),
+               MailMessage.send_after <= now, MailMessage.attempts < 5)
+        .values(attempts=MailMessage.attempts + 1, send_after=now + SENDING_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    db.session.commit()
+    return db.session.get(MailMessage, message_id) if claimed == 1 else None
+
+
 def deliver_due(limit: int = 100) -> int:
-    """Send the outbox's due messages; returns how many were sent. Commits per message so a
-    crash never sends one twice."""
+    """Send the outbox's due messages; returns how many were sent. Claims each message
+    before sending it and commits after, so a message is never sent twice."""
     url = current_app.config.get("SPACE_MAIL_URL")
     settings = parse_mail_url(url) if url else None
     sender = current_app.config["SPACE_MAIL_FROM"]
     due = db.session.scalars(
-        select(MailMessage)
+        select(MailMessage.id)
         .where(MailMessage.sent_at.is_(None), MailMessage.send_after <= utcnow())
         .where(MailMessage.attempts < 5)
         .order_by(MailMessage.id)
         .limit(limit)
     ).all()
     sent = 0
-    for message in due:
-        message.attempts += 1
+    for message_id in due:
+        message = _claim(message_id)
+        if message is None:  # another process has it
+            continue
         try:
             if settings is None:
                 log.info("mail to %s: %s\n%s", message.to, message.subject, message.body)

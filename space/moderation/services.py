@@ -111,15 +111,20 @@ def review_item(handler: ReviewHandler, obj, item_id: int, *, reason: str) -> Re
                 )
             )
     if found.status != ReviewStatus.PENDING:
+        # One conditional UPDATE: of several flags reopening the item at once, one reopens
+        # it and the others add to its score (instead of setting it back to zero).
         before = found.status
-        found.status = ReviewStatus.PENDING
-        found.reason = reason
-        found.score = 0.0
-        found.priority = int(Priority.LOW)
-        found.resolved_at = None
-        found.snapshot = handler.snapshot(obj).as_dict()
-        found.version += 1
-        history(found, "reopened", before=before)
+        reopened = db.session.execute(
+            update(ReviewItem)
+            .where(ReviewItem.id == found.id, ReviewItem.status != ReviewStatus.PENDING)
+            .values(status=ReviewStatus.PENDING, reason=reason, score=0.0,
+                    priority=int(Priority.LOW), resolved_at=None,
+                    snapshot=handler.snapshot(obj).as_dict(), version=ReviewItem.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # fmt: skip
+        db.session.refresh(found)
+        if reopened:
+            history(found, "reopened", before=before)
     return found
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from space.db import db, utcnow
 from space.markup import render, slugify
@@ -68,8 +69,12 @@ def resolve_tags(names: list[str], *, may_create: bool) -> list[Tag]:
             "tags",
         )  # fmt: skip
     for name in missing:
-        found[name] = Tag(name=name)
-        db.session.add(found[name])
+        try:
+            with db.session.begin_nested():
+                found[name] = Tag(name=name)
+                db.session.add(found[name])
+        except IntegrityError:  # created meanwhile by another new topic
+            found[name] = db.session.scalar(select(Tag).where(Tag.name == name))
     db.session.flush()
     return [found[name] for name in wanted]
 
