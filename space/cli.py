@@ -15,6 +15,7 @@ from space.db import db
 
 def init_app(app, registry) -> None:
     from space.api import cli as api_cli
+    from space.backup import cli as backup_cli
     from space.search import cli as search_cli
 
     group = AppGroup("space", help="Manage Space.")
@@ -22,6 +23,7 @@ def init_app(app, registry) -> None:
         group.add_command(command)
     api_cli.register(group)
     search_cli.register(group)
+    backup_cli.register(group)
     registry.hook.register_commands(cli=group)
     app.cli.add_command(group)
 
