@@ -58,24 +58,36 @@ def init(demo_if_empty: bool) -> None:
 
 @click.command("demo")
 @with_appcontext
-@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
-def demo(size: str) -> None:
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True,
+              help="large: about 500 people, 2,000 topics, 40,000 posts, 200 stories, "
+                   "5,000 events (for benchmarks).")  # fmt: skip
+@click.option("--posts", type=click.IntRange(min=20), default=None,
+              help="With --size large: this many discussion posts (about 20 per topic) "
+                   "instead of 40,000.")  # fmt: skip
+def demo(size: str, posts: int | None) -> None:
     """Load realistic sample content into an empty, initialized site (see ``init``)."""
+    if posts is not None and size != "large":
+        raise click.UsageError("--posts goes with --size large")
     if not _is_empty():
         raise click.ClickException(
             "the site has accounts already; demo content needs an empty site"
         )
-    _load_demo(size)
+    _load_demo(size, posts)
 
 
-def _load_demo(size: str) -> None:
+def _load_demo(size: str, posts: int | None = None) -> None:
     from space import demo as demo_content
 
     started = time.monotonic()
-    accounts = demo_content.load(size)
+    options = demo_content.Options(size=size, posts=posts, progress=True)
+    loaded = demo_content.load(options)
     db.session.commit()
-    click.echo(f"Demo content loaded in {time.monotonic() - started:.1f} s. Accounts:")
-    for username, role in accounts:
+    if options.large:  # bulk content queued no search documents
+        demo_content.index_everything(options)
+    counts = ", ".join(f"{n:,} {name}" for name, n in loaded.counts.items())
+    click.echo(f"Demo content loaded in {time.monotonic() - started:.1f} s: {counts}.")
+    click.echo("Accounts:")
+    for username, role in loaded.accounts:
         click.echo(f"  {username:<12} {role}  (password: {demo_content.PASSWORD})")
 
 

@@ -1,16 +1,99 @@
 """Demo content: people of every trust level and role, groups of every kind, the code of
-conduct in every shipped language; then each plugin's own demo content. Never commits."""
+conduct in every shipped language; then each plugin's own demo content. Never commits.
+
+``load`` takes the ``Options`` the command was given and hands them to every plugin's
+``demo_content`` hook. The large size adds a crowd of generated people (``demo_people``) and
+lets each plugin write its bulk content directly, showing its progress with ``progress``;
+bulk content queues no search documents: the command rebuilds the index after the commit
+(``index_everything``).
+"""
 
 from __future__ import annotations
 
-from space import site
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import click
+from sqlalchemy import func, select
+
+from space import demo_people, search, site
 from space.accounts import groups, services
-from space.accounts.models import GroupVisibility
+from space.accounts.models import GroupVisibility, User
+from space.db import db, utcnow
 from space.markup import render
 from space.plugins import hook
 from space.trust import TrustLevel
 
 PASSWORD = "space-demo-pass"
+# The large demo's people: the named accounts below and generated ones up to this many.
+LARGE_PEOPLE = 500
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the demo was asked for; every plugin's ``demo_content`` gets it as ``options``.
+
+    ``size`` is "small" or "large"; ``posts`` (large only) is how many discussion posts to
+    write instead of the default (None); ``progress`` shows progress bars (the command line).
+    """
+
+    size: str = "small"
+    posts: int | None = None
+    progress: bool = False
+
+    @property
+    def large(self) -> bool:
+        return self.size == "large"
+
+
+@dataclass
+class Loaded:
+    """What ``load`` made: the named accounts (username, description) and the counts of what
+    the site holds (people, then what each plugin reported)."""
+
+    accounts: list[tuple[str, str]]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+_showing: ContextVar[bool] = ContextVar("space.demo.progress", default=False)
+
+
+@contextmanager
+def showing_progress(show: bool = True) -> Iterator[None]:
+    """Within the block, ``progress`` draws bars (``show``) or stays silent."""
+    token = _showing.set(show)
+    try:
+        yield
+    finally:
+        _showing.reset(token)
+
+
+def progress(iterable: Iterable, label: str, length: int | None = None,
+             weight: Callable[[object], int] | None = None) -> Iterator:  # fmt: skip
+    """Iterate over ``iterable``, with a progress bar on the command line (silent
+    elsewhere). ``length`` is the total (None: unknown, the bar counts what went by);
+    ``weight(item)`` how much of it each item stands for (e.g. ``len`` for batches)."""
+    if not _showing.get():
+        yield from iterable
+        return
+    done = 0
+    known = length is not None
+    with click.progressbar(
+        length=length or 1,
+        label=label,
+        show_pos=known,
+        show_percent=known,
+        show_eta=known,
+        item_show_func=lambda _: None if known else f"{done:,}",
+    ) as bar:
+        for item in iterable:
+            yield item
+            step = weight(item) if weight else 1
+            done += step
+            bar.update(step if known else 0, item)
+
 
 PEOPLE = [
     # username, display name, trust level, roles, locale, affiliation, languages, bio
@@ -93,8 +176,18 @@ Usa el botón **denunciar** en cualquier mensaje.""",
 }
 
 
-def load(size: str = "small") -> list[tuple[str, str]]:
-    """Create the demo content; returns (username, description) of the demo accounts."""
+def load(options: Options | None = None) -> Loaded:
+    """Create the demo content described by ``options`` (the small demo by default)."""
+    options = options or Options()
+    with showing_progress(options.progress):
+        accounts, counting = _load(options)
+    counting = {"people": select(func.count(User.id)), **counting}
+    # Counted at the end: a plugin's content may add to another's (a story's topic).
+    counts = {what: db.session.scalar(statement) or 0 for what, statement in counting.items()}
+    return Loaded(accounts, counts)
+
+
+def _load(options: Options) -> tuple[list[tuple[str, str]], dict]:
     groups.ensure_automatic_groups()
     site.put("title", "Space")
     site.put("tagline", "Where our volunteers meet, write and organize")
@@ -127,5 +220,23 @@ def load(size: str = "small") -> list[tuple[str, str]]:
     groups.request_to_join(
         groups.by_name("organizers"), people["basic"], "I run a monthly meetup in my city."
     )
-    hook().demo_content(size=size)
-    return accounts
+    if options.large:
+        demo_people.add(LARGE_PEOPLE - len(PEOPLE), PASSWORD, utcnow())
+    counting: dict = {}
+    for reported in hook().demo_content(size=options.size, options=options):
+        counting.update(reported or {})
+    return accounts, counting
+
+
+def index_everything(options: Options) -> int:
+    """Rebuild the search index from every source, as ``flask space reindex`` does: the
+    large demo's bulk content queued no documents. Run after the commit; returns how many
+    documents were indexed.
+
+    Every backend writes them in one pass (``Backend.rebuild``): Whoosh with one writer,
+    PostgreSQL batch by batch.
+    """
+    with showing_progress(options.progress):
+        return search.rebuild(
+            1000, show=lambda batches: progress(batches, "Indexing for search", weight=len)
+        )

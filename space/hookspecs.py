@@ -117,8 +117,11 @@ def scheduled_jobs():
 
 
 @hookspec
-def demo_content(size):
-    """Create the plugin's demo content (``size`` is "small" or "large"); never commit."""
+def demo_content(size, options):
+    """Create the plugin's demo content (``size`` is "small" or "large"; ``options`` the
+    whole ``space.demo.Options``); never commit. May return {what: a statement counting
+    it} for the command's summary line, counted once every plugin is done (e.g.
+    {"topics": select(func.count(Topic.id))})."""
 
 
 @hookspec

@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from space.accounts import services
 from space.accounts.models import User
 from space.db import db, utcnow
+from space.demo import progress
 
 from . import demo_stories as texts
 from .models import BlogCategory, Status, Story, StoryDecision, StoryRevision
@@ -234,7 +235,8 @@ def bulk_specs(count: int) -> list[dict]:
 def _bulk(build: Builder, count: int | None = None) -> list[Story]:
     """Many published stories with several revisions each (``bulk_specs``)."""
     made = []
-    for spec in bulk_specs(BULK if count is None else count):
+    specs = bulk_specs(BULK if count is None else count)
+    for spec in progress(specs, "Stories", len(specs)):
         story = build.start(spec["by"], spec)
         for extra in range(spec["revisions"]):
             build.save(build.people[spec["by"]], story,
@@ -271,11 +273,12 @@ def _backdate(stories: list[Story], now, rng: random.Random, *, days: int,
     db.session.expire_all()
 
 
-def load(size: str = "small") -> list[Story]:
-    """Create the demo stories (the core's demo people must exist)."""
+def load(size: str = "small") -> dict:
+    """Create the demo stories (the core's demo people must exist); returns how to count
+    the stories, for the summary."""
     people = {name: services.by_username(name) for name in PEOPLE}
     if any(person is None for person in people.values()):
-        return []
+        return {}
     now = utcnow()
     rng = random.Random(SEED)
     with request_caches():
@@ -293,4 +296,4 @@ def load(size: str = "small") -> list[Story]:
         stories = [*published, *others, *bulk]
         for story in db.session.scalars(select(Story).where(Story.id.in_([s.id for s in stories]))):
             indexing.queue_story(story)
-    return stories
+    return {"stories": select(func.count(Story.id))}

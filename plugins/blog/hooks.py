@@ -73,7 +73,7 @@ def sitemap_urls():
 def demo_content(size):
     from .demo import load
 
-    load(size)
+    return load(size)
 
 
 @hookimpl

@@ -5,7 +5,8 @@ replies, likes, bookmarks and accepted answers. Never commits.
 Everything goes through the services, so counters, stats and notifications are right; then
 dates are moved into the past (topics over the last weeks) and the search documents queued
 again with them. The seconds between posts would refuse a script posting many times a second:
-they are set to 0 while the demo runs and put back afterwards.
+they are set to 0 while the demo runs and put back afterwards. ``size="large"`` adds
+``demo_bulk``'s thousands of topics, written in bulk.
 """
 
 from __future__ import annotations
@@ -277,37 +278,6 @@ def _topic(spec: dict, people, found: dict[str, Category], now) -> Topic:
     return topic
 
 
-# Larger sites ("--size large"): many more topics, generated from these lines.
-BULK = [
-    ("general", "Weekly open call #{n}: what are you working on?", "This week I am improving "
-     "articles about local history, post {n}. What about you?"),
-    ("events", "Online editing hour #{n}", "Join us for an hour of editing together, session "
-     "{n}. Beginners welcome!"),
-    ("ask", "Question #{n}: how do I add a reference to an infobox?", "I tried the visual "
-     "editor but the reference disappears (question {n})."),
-    ("general", "Idée de projet n° {n} : photographier les fontaines", "Qui veut m'aider à "
-     "photographier les fontaines de mon quartier ? (idée {n})"),
-    ("local", "Quedada de edición n.º {n}", "Nos vemos el sábado para editar juntos "
-     "(quedada {n})."),
-]  # fmt: skip
-BULK_PEOPLE = ["regular", "member", "basic", "editor", "moderator", "leader"]
-
-
-def _bulk(people, found, now, count: int = 120) -> list[Topic]:
-    made = []
-    for n in range(1, count + 1):
-        key, title, raw = BULK[n % len(BULK)]
-        spec = dict(
-            cat=key, by=BULK_PEOPLE[n % len(BULK_PEOPLE)], ago=60 + n % 300, tags=[],
-            title=title.format(n=n), raw=raw.format(n=n),
-            replies=[(BULK_PEOPLE[(n + r) % len(BULK_PEOPLE)], r + 1, None,
-                      f"Reply {r + 1} to topic {n}: count me in, this sounds useful.")
-                     for r in range(1 + n % 8)],
-        )  # fmt: skip
-        made.append(_topic(spec, people, found, now))
-    return made
-
-
 def _fix_dates(topics: list[Topic]) -> None:
     """Categories' last post and people's first post follow the backdated posts."""
     for category in db.session.scalars(select(Category)):
@@ -323,13 +293,15 @@ def _fix_dates(topics: list[Topic]) -> None:
             row.first_post_at = first
 
 
-def load(size: str = "small") -> list[Topic]:
-    """Create the demo discussions (the core's demo people and groups must exist)."""
+def load(size: str = "small", options=None) -> dict:
+    """Create the demo discussions (the core's demo people and groups must exist); the
+    large size adds ``demo_bulk``'s (``options.posts`` posts, about 20 per topic). Returns
+    how to count topics and posts, for the summary."""
     people = {name: services.by_username(name) for name in
               ("admin", "moderator", "editor", "leader", "regular", "member", "basic",
                "newcomer")}  # fmt: skip
     if any(person is None for person in people.values()):
-        return []
+        return {}
     now = utcnow()
     with request_caches(), intervals_off():
         found = _categories()
@@ -338,8 +310,12 @@ def load(size: str = "small") -> list[Topic]:
             posting.resolve_tags([name], may_create=True)
         topics = [_topic(spec, people, found, now) for spec in TOPICS]
         if size == "large":
-            topics += _bulk(people, found, now)
+            from . import demo_bulk
+
+            posts = getattr(options, "posts", None) or demo_bulk.POSTS
+            demo_bulk.build(found, now, topics=max(1, posts // demo_bulk.POSTS_PER_TOPIC),
+                            posts=posts)  # fmt: skip
     _fix_dates(topics)
     db.session.flush()
     indexing.queue_topics(topics)
-    return topics
+    return {"topics": select(func.count(Topic.id)), "posts": select(func.count(Post.id))}

@@ -53,10 +53,10 @@ def search_restrict(query, user):
 
 
 @hookimpl
-def demo_content(size):
+def demo_content(size, options):
     from .demo import load
 
-    load(size)
+    return load(size, options)
 
 
 @hookimpl

@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from space.accounts import groups, services
+from space.accounts.models import User
 from space.db import db, utcnow
 
 from . import gazetteer
@@ -156,22 +157,24 @@ def make_event(spec: dict, people: dict, group_ids: dict[str, int], today: date)
     return event
 
 
-def load(size: str = "small") -> list[Event]:
-    """Create the demo events (the core's demo people and groups must exist)."""
+def load(size: str = "small") -> dict:
+    """Create the demo events (the core's demo people and groups must exist); returns how
+    to count events and registrations, for the summary."""
     people = {name: services.by_username(name) for name in PEOPLE}
     if any(person is None for person in people.values()):
-        return []
+        return {}
     board = groups.by_name("board")
     group_ids = {"board": board.id} if board is not None else {}
     today = utcnow().date()
-    made = []
     with request_caches():
         for spec in EVENTS:
             if spec.get("private") and spec["private"] not in group_ids:
                 continue
-            made.append(make_event(spec, people, group_ids, today))
-        if size == "large":
-            from .demo_bulk import bulk
+            make_event(spec, people, group_ids, today)
+        if size == "large":  # everyone organizes and registers, the generated people too
+            from . import demo_bulk
 
-            bulk(list(people.values()), utcnow())
-    return made
+            everyone = db.session.scalars(select(User).order_by(User.username)).all()
+            demo_bulk.bulk(everyone, utcnow(), demo_bulk.EVENTS, demo_bulk.REGISTRATIONS)
+    return {"events": select(func.count(Event.id)),
+            "registrations": select(func.count(Registration.id))}  # fmt: skip

@@ -1,12 +1,16 @@
 """The large demo's events (``flask space demo --size large``): 5,000 events over two years
-in 50 cities and six online time zones, with 20,000 registrations of the demo people.
+in 50 cities and six online time zones, organized by and with 20,000 registrations of the
+site's people (the large demo's 500).
 
 Going through the services one event at a time would take minutes; these are written in
-bulk (one INSERT … RETURNING for the events, one for their organizers, one for the
-registrations) with what the services would have worked out computed here: the UTC moments
+bulk (per batch of 500 events, one INSERT … RETURNING for the events, one for their
+organizers, one for the registrations, with a progress bar) with what the services would
+have worked out computed here: the UTC moments
 from the wall-clock times and zones (``times.to_utc``), the cooked descriptions, the
 counters (going beyond a capacity waits on the waitlist, in the order people answered).
-They get no discussion topic. Their search documents are queued. The same every time
+They get no discussion topic and queue no search document: the command rebuilds the index
+after the commit (``space.demo.index_everything``). Rows go in through the tables (Core), not
+the entities, which would do the ORM's bookkeeping for every row. The same every time
 (``random.Random(SEED)``).
 """
 
@@ -15,22 +19,22 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert
 
-from space import search
 from space.db import db
+from space.demo import progress
 from space.markup import render, slugify
 
 from . import gazetteer
 from .demo_events import BULK_CITIES, BULK_ONLINE_ZONES, BULK_TEXTS, BULK_TITLES, MEET
 from .models import Answer, Event, EventStatus, EventType, Mode, Organizer, Registration
-from .services import indexing, times
+from .services import times
 
 SEED = 66
 EVENTS = 5000
 REGISTRATIONS = 20_000
 BATCH = 500
+TABLE = Event.__table__
 TYPES = [EventType.MEETUP, EventType.EDITATHON, EventType.TRAINING, EventType.MEETUP,
          EventType.CONFERENCE, EventType.OTHER]  # fmt: skip
 LANGUAGES = ["en", "fr", "es", "ar", "pt", "de", "sw", "hi", "ja", "sv"]
@@ -126,25 +130,24 @@ def bulk(people: list, now: datetime, count: int = EVENTS,
     rng = random.Random(SEED)
     places = [gazetteer.lookup(name)[0] for name in BULK_CITIES]
     cooked = [str(render(text)) for text in BULK_TEXTS]
-    rows, plans = [], []
-    for n, size in enumerate(spread(count, registrations, len(people), rng), start=1):
-        row = _event(n, rng, places, cooked, people, now)
-        plans.append(_answers(row, rng.sample(people, size), rng))
-        rows.append(row)
-    ids = list(db.session.scalars(
-        insert(Event).returning(Event.id, sort_by_parameter_order=True), rows))  # fmt: skip
-    db.session.execute(insert(Organizer), [
-        {"event_id": event_id, "user_id": row["user_id"], "position": 0}
-        for event_id, row in zip(ids, rows, strict=True)])  # fmt: skip
-    answers = [{**answer, "event_id": event_id}
-               for event_id, plan in zip(ids, plans, strict=True) for answer in plan]  # fmt: skip
-    if answers:
-        db.session.execute(insert(Registration), answers)
-    for start in range(0, len(ids), BATCH):
-        found = db.session.scalars(
-            select(Event).options(selectinload(Event.user))
-            .where(Event.id.in_(ids[start:start + BATCH]))
-        )  # fmt: skip
-        for event in found:
-            search.queue_index(indexing.document(event, frozenset()))
+    sizes = spread(count, registrations, len(people), rng)
+    ids = []
+    batches = [range(n, min(n + BATCH, count)) for n in range(0, count, BATCH)]
+    for batch in progress(batches, "Events", count, weight=len):
+        rows, plans = [], []
+        for n in batch:
+            row = _event(n + 1, rng, places, cooked, people, now)
+            plans.append(_answers(row, rng.sample(people, sizes[n]), rng))
+            rows.append(row)
+        made = list(db.session.scalars(
+            insert(TABLE).returning(TABLE.c.id, sort_by_parameter_order=True), rows))  # fmt: skip
+        db.session.execute(insert(Organizer.__table__), [
+            {"event_id": event_id, "user_id": row["user_id"], "position": 0}
+            for event_id, row in zip(made, rows, strict=True)])  # fmt: skip
+        answers = [{**answer, "event_id": event_id}
+                   for event_id, plan in zip(made, plans, strict=True)
+                   for answer in plan]  # fmt: skip
+        if answers:
+            db.session.execute(insert(Registration.__table__), answers)
+        ids += made
     return ids

@@ -71,7 +71,7 @@ def review_handlers():
 def demo_content(size):
     from .demo import load
 
-    load(size)
+    return load(size)
 
 
 @hookimpl

@@ -136,9 +136,11 @@ def test_the_large_demo_is_the_same_every_time(app, runner, monkeypatch):
     assert {spec["lang"] for spec in first} == {"en", "fr", "es", "ar"}
     assert all(50 <= len(spec["excerpt"]) <= 300 for spec in first)
     monkeypatch.setattr(demo, "BULK", 6)
-    monkeypatch.setattr("plugins.discuss.demo._bulk", lambda *args, **kwargs: [])
-    result = runner.invoke(args=["space", "demo", "--size", "large"])
+    result = runner.invoke(args=["space", "demo", "--size", "large", "--posts", "40"])
     assert result.exit_code == 0, result.output
+    assert "Stories" in result.output, "a progress bar"
+    stories = db.session.scalar(select(func.count(Story.id)))
+    assert f"{stories} stories" in result.output
     db.session.expire_all()
     titles = set(db.session.scalars(select(Story.title).where(Story.status == Status.PUBLISHED)))
     assert {spec["title"] for spec in demo.bulk_specs(6)} <= titles

@@ -16,14 +16,13 @@ from plugins.discuss.models import (
     CategoryPermission,
     Post,
     PostLike,
-    Tag,
     Topic,
-    UserStats,
-    topic_tag,
 )
 from space import search
 from space.accounts import services
 from space.db import db, utcnow
+
+from .counters import wrong_counters
 
 
 @pytest.fixture
@@ -37,10 +36,6 @@ def demo(app, runner):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     return result
-
-
-def count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def test_the_demo_creates_categories_and_discussions(demo):
@@ -76,38 +71,12 @@ def test_intervals_are_back_after_the_demo(demo):
 
 
 def test_counters_match_the_rows(demo):
+    assert wrong_counters() == []
     for topic in db.session.scalars(select(Topic)):
         posts = db.session.scalars(select(Post).where(Post.topic_id == topic.id)).all()
-        assert topic.post_count == len(posts) and topic.highest_post_number == len(posts)
-        assert topic.like_count == sum(p.like_count for p in posts)
-        assert topic.participant_count == len({p.user_id for p in posts})
-        first = min(posts, key=lambda p: p.post_number)
-        assert topic.created_at == first.created_at
-        assert topic.last_posted_at == max(p.created_at for p in posts)
         ordered = sorted(posts, key=lambda p: p.post_number)
         assert [p.created_at for p in ordered] == sorted(p.created_at for p in ordered)
         assert all(p.created_at < utcnow() for p in posts)
-        for post in posts:
-            assert post.like_count == count(select(PostLike).where(PostLike.post_id == post.id))
-            assert post.reply_count == count(
-                select(Post).where(Post.topic_id == topic.id,
-                                   Post.reply_to_post_number == post.post_number)
-            )  # fmt: skip
-    for category in db.session.scalars(select(Category)):
-        in_it = select(Topic.id).where(Topic.category_id == category.id)
-        assert category.topic_count == count(in_it)
-        replies = select(Post).where(Post.topic_id.in_(in_it), Post.post_number > 1)
-        assert category.post_count == count(replies)
-    for tag in db.session.scalars(select(Tag)):
-        assert tag.topic_count == count(select(topic_tag).where(topic_tag.c.tag_id == tag.id))
-    for stats in db.session.scalars(select(UserStats)):
-        mine = select(Post).where(Post.user_id == stats.user_id)
-        assert stats.post_count == count(mine)
-        assert stats.topic_count == count(select(Topic).where(Topic.user_id == stats.user_id))
-        assert stats.likes_given == count(select(PostLike).where(PostLike.user_id == stats.user_id))
-        assert stats.likes_received == count(
-            select(PostLike).where(PostLike.post_user_id == stats.user_id)
-        )
 
 
 def test_demo_content_is_searchable_and_private_stays_private(demo, client):

@@ -20,6 +20,7 @@ from plugins.events.models import (
     Organizer,
     Registration,
 )
+from space import search
 from space.accounts import services
 from space.db import db, utcnow
 
@@ -130,7 +131,7 @@ def test_bulk_spreads_registrations_exactly():
     assert demo_bulk.spread(0, 0, 8, rng) == []
 
 
-def test_the_bulk_events_have_their_counters_organizers_and_documents(app, make):
+def test_the_bulk_events_have_their_counters_and_organizers(app, make):
     from plugins.events.demo import request_caches
 
     people = [make.member() for _n in range(8)]
@@ -146,3 +147,23 @@ def test_the_bulk_events_have_their_counters_organizers_and_documents(app, make)
     assert any(e.rrule for e in found) or len(found) < 50
     assert sum(e.waitlist_count for e in found) > 0
     assert services.by_username(people[0].username) is not None
+
+
+def test_the_large_demo_adds_bulk_events_of_everyone(app, runner, monkeypatch):
+    monkeypatch.setattr(demo_bulk, "EVENTS", 200)
+    monkeypatch.setattr(demo_bulk, "REGISTRATIONS", 800)
+    result = runner.invoke(args=["space", "demo", "--size", "large", "--posts", "40"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    events = db.session.scalar(select(func.count(Event.id)))
+    registrations = db.session.scalar(select(func.count(Registration.id)))
+    assert f"{events:,} events, {registrations:,} registrations" in result.output
+    assert "Events" in result.output, "a progress bar"
+    assert registrations >= 800
+    organizers = db.session.scalars(select(Organizer.user_id).distinct()).all()
+    registered = db.session.scalars(select(Registration.user_id).distinct()).all()
+    assert len(organizers) > 100 and len(registered) > 300, "the generated people take part"
+    assert_counters_match()
+    parsed = search.parse("type:event", known_types=search.types())
+    found = search.backend().search(parsed, search.principals(None), 1, 10).total
+    assert found >= 190, "the bulk events reached the search index"
