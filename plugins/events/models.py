@@ -143,7 +143,7 @@ class Event(db.Model):
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The discussion topic (space.discussions), opened by default or linked.
-    topic_id: Mapped[int | None] = mapped_column(Integer)
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # True: the topic was opened for the event (its first post follows it); False: linked.
     own_topic: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     # Hidden by the review queue (flags): only its organizers and staff see it meanwhile.
