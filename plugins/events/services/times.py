@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -31,6 +32,9 @@ class TimeError(ValueError):
         self.field = field
 
 
+# ZoneInfo keeps only a few zones strongly; a calendar page with events in many zones
+# otherwise reads their files again and again (bench/FINDINGS.md).
+@lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
