@@ -62,9 +62,12 @@ translations: $(STAMP)
 compile-translations: $(STAMP)
 	@$(BIN)/pybabel -q compile -d translations
 
-## Start-up time, queries and latency of the core pages; writes bench/REPORT.md.
+## Load benchmark with a ceiling in the same run (gunicorn + wrk) on the large demo dataset
+## (100,000 posts; POSTS=40000 for fewer), built once into bench/.data/; writes
+## bench/REPORT.md. FRESH=1 rebuilds the dataset; BENCH_DATABASE_URL=postgresql+psycopg://…
+## adds a run on PostgreSQL (in its schema space_bench).
 bench: install
-	$(BIN)/python bench/core.py
+	$(BIN)/python -m bench.run $(if $(FRESH),--fresh) $(if $(POSTS),--posts $(POSTS))
 
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

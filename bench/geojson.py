@@ -14,6 +14,7 @@ times, as an anonymous reader:
 Quality bar (issue 6): a fixed number of queries and, here, at most 50 ms for 10,000 events.
 Numbers are for comparing changes on one machine (the minimum, and the CPU time of this
 process, are the least disturbed by other work on it); prints only, writes nothing.
+``make bench`` calls ``measure`` and reports the HTTP cases against the target.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -97,16 +99,28 @@ def timed(function, runs: int) -> tuple[float, float, float, float, object]:
     return walls[0], statistics.median(walls), p95, min(cpus), result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
+class Case(NamedTuple):
+    """One timed case: wall-time min / median / p95 and CPU min in ms; features shown of
+    the total that match; the response's size (HTTP cases)."""
 
+    label: str
+    least: float
+    median: float
+    p95: float
+    cpu: float
+    shown: int
+    total: int
+    kib: float | None = None
+
+
+def measure(events: int = 10_000, runs: int = 30, log=print) -> list[Case]:
+    """Build ``events`` events in a temporary database and time the service and the HTTP
+    endpoint (see the module's docstring)."""
     from space import create_app
     from space.accounts import groups
     from space.db import db
 
+    cases = []
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({
             "TESTING": True, "SPACE_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
@@ -120,32 +134,29 @@ def main() -> None:
             groups.ensure_automatic_groups()
             db.session.commit()
             began = time.perf_counter()
-            build(app, args.events)
-            print(f"built {args.events:,} events in {time.perf_counter() - began:.1f} s "
-                  f"(SQLite, Python {sys.version.split()[0]})")  # fmt: skip
+            build(app, events)
+            log(f"built {events:,} events in {time.perf_counter() - began:.1f} s "
+                f"(SQLite, Python {sys.version.split()[0]})")  # fmt: skip
 
             from plugins.events.services import area, geo
             from plugins.events.services.filters import Filters
             from space.accounts.models import Anonymous
 
             anonymous = Anonymous()
-            cases = [
+            for label, bbox, limit in [
                 ("service, world, capped", WORLD_BBOX, None),
-                ("service, world, uncapped", WORLD_BBOX, args.events),
+                ("service, world, uncapped", WORLD_BBOX, events),
                 ("service, Paris viewport", PARIS_BBOX, None),
-            ]
-            print(f"\n{'case':30} {'min':>8} {'median':>8} {'p95':>8} {'cpu min':>8}  "
-                  "features / total")  # fmt: skip
-            for label, bbox, limit in cases:
+            ]:
                 with app.test_request_context():
                     box = area.parse_bbox(bbox)
                     least, median, p95, cpu, found = timed(
                         lambda box=box, limit=limit: geo.geojson(anonymous, Filters(), box,
                                                                    limit),
-                        args.runs,
+                        runs,
                     )  # fmt: skip
-                print(f"{label:30} {least:5.1f} ms {median:5.1f} ms {p95:5.1f} ms {cpu:5.1f} ms  "
-                      f"{len(found['features']):,} / {found['total']:,}")  # fmt: skip
+                cases.append(Case(label, least, median, p95, cpu, len(found["features"]),
+                                  found["total"]))  # fmt: skip
 
             client = app.test_client()
             for label, bbox in (("HTTP, world (capped)", WORLD_BBOX),
@@ -156,13 +167,27 @@ def main() -> None:
                     assert response.status_code == 200
                     return response
 
-                least, median, p95, cpu, response = timed(fetch, args.runs)
+                least, median, p95, cpu, response = timed(fetch, runs)
                 body = response.get_json(force=True)
-                print(f"{label:30} {least:5.1f} ms {median:5.1f} ms {p95:5.1f} ms {cpu:5.1f} ms  "
-                      f"{len(body['features']):,} / {body['total']:,}  "
-                      f"({len(response.data) / 1024:,.0f} KiB)")  # fmt: skip
+                cases.append(Case(label, least, median, p95, cpu, len(body["features"]),
+                                  body["total"], len(response.data) / 1024))  # fmt: skip
             db.session.remove()
             db.engine.dispose()
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    cases = measure(args.events, args.runs)
+    print(f"\n{'case':30} {'min':>8} {'median':>8} {'p95':>8} {'cpu min':>8}  "
+          "features / total")  # fmt: skip
+    for case in cases:
+        size = f"  ({case.kib:,.0f} KiB)" if case.kib is not None else ""
+        print(f"{case.label:30} {case.least:5.1f} ms {case.median:5.1f} ms {case.p95:5.1f} ms "
+              f"{case.cpu:5.1f} ms  {case.shown:,} / {case.total:,}{size}")  # fmt: skip
 
 
 if __name__ == "__main__":
