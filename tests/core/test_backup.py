@@ -152,9 +152,9 @@ def repack(source: Path, target: Path, change) -> Path:
 
 
 @pytest.fixture
-def source(database_url, tmp_path):
-    """The demo site (core only) with one uploaded image."""
-    app = site(database_url, tmp_path / "source")
+def source(empty_database_url, tmp_path):
+    """The demo site (core only, migrated) with one uploaded image."""
+    app = site(empty_database_url, tmp_path / "source")
     app.image = demo_site(app)
     return app
 

@@ -12,6 +12,12 @@ from space.db import db
 from tests.conftest import make_app
 
 
+@pytest.fixture
+def database_url(empty_database_url):
+    """Migrations start from a database without any table."""
+    return empty_database_url
+
+
 # SQLite cannot reflect expression indexes such as lower(username), so on SQLite those two
 # are left out of the comparison; PostgreSQL reflects and compares them.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")

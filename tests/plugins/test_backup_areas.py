@@ -32,8 +32,8 @@ QUERIES = ["welcome", "meetups accessible", "photos", "story", "event", "Stockho
 
 
 @pytest.fixture
-def source(database_url, tmp_path):
-    app = site(database_url, tmp_path / "source", AREAS)
+def source(empty_database_url, tmp_path):
+    app = site(empty_database_url, tmp_path / "source", AREAS)
     app.image = demo_site(app)
     return app
 
