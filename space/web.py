@@ -173,8 +173,8 @@ def _template_context():
 
 class LazyRule(Rule):
     """A URL rule that writes its URL-building code on first use. Werkzeug compiles two
-    builders per rule as it is added, which was most of ``create_app``'s time; a process
-    builds URLs for a few endpoints only (and a test app for fewer)."""
+    builders per rule as it is added, the larger part of registering ~230 rules; a process
+    builds URLs for some endpoints only (and a test app for a few)."""
 
     def _compile_builder(self, append_unknown: bool = True):
         attribute = "_build_unknown" if append_unknown else "_build"

@@ -31,8 +31,8 @@ per location and field, e.g. `{"json": {"website": ["…"]}}`. Lists are paginat
 
 class _Api(Api):
     """flask-smorest's ``Api``, describing the blueprints in the OpenAPI document only when
-    the document is first read. Describing every schema of every endpoint took 60% of
-    ``create_app``, and most processes never serve the document."""
+    the document is first read. Describing every schema of every endpoint was most of
+    registering the API in ``create_app``, and most processes never serve the document."""
 
     def __init__(self, *args, **kwargs):
         self._undescribed: list = []
