@@ -162,11 +162,22 @@ class WhooshBackend(Backend):
     # --- searching --------------------------------------------------------------------------
 
     def search(self, query: ParsedQuery, principals, page: int, per_page: int) -> Results:
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return self._search(query, principals, page, per_page)
+            except FileNotFoundError:
+                # A commit in another process removed files this search had yet to open (a
+                # table of contents just replaced, a segment just merged): search anew.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _search(self, query: ParsedQuery, principals, page: int, per_page: int) -> Results:
         ix = self._open(create=False)
         # No index yet, or restricted to no document at all (an empty Or would match all).
         if ix is None or query.keys == frozenset():
             return Results(total=0, hits=[], page=page, per_page=per_page)
-        with _searcher(ix, lambda: self._open(create=False)) as searcher:
+        with ix.searcher() as searcher:
             whole = _query(ix.schema, query, principals)
             order = {} if query.text else {"sortedby": "created_at", "reverse": True}
             found = searcher.search(whole, limit=page * per_page, **order)
@@ -175,19 +186,6 @@ class WhooshBackend(Backend):
             start = (page - 1) * per_page
             hits = [_hit(hit) for hit in found[start : start + per_page]]
             return Results(total=len(found), hits=hits, page=page, per_page=per_page)
-
-
-def _searcher(ix, reopen):
-    """A searcher of ``ix``; when a commit elsewhere removed its files first, of the index
-    as reopened now."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return ix.searcher()
-        except FileNotFoundError:
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
-            ix = reopen()
-    raise AssertionError("unreachable")
 
 
 def _layout(current: Schema) -> list[tuple[str, str]]:
