@@ -29,7 +29,7 @@ from space.accounts.models import User
 from space.backup import archive
 from space.backup.dump import backed_up_columns, backed_up_tables, migrations
 from space.db import db
-from tests.conftest import PG_URL, make_app
+from tests.conftest import PG_URL, _new_schema, _pg_url, make_app
 from tests.core.test_uploads import png
 
 IMAGE = png(7, 5)
@@ -48,12 +48,9 @@ def fresh_database(folder: Path, *, postgres: bool):
         yield f"sqlite:///{folder / 'space.db'}"
         return
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    schema = "t_" + uuid.uuid4().hex[:12]
+    schema = _new_schema(admin)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+        yield _pg_url(schema)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
