@@ -269,8 +269,8 @@ class EventGeoJSONSchema(Schema):
 
     type = fields.String(metadata={"enum": ["FeatureCollection"]})
     features = fields.List(fields.Raw(), metadata={"description": "Point features: `id`, "
-                           "`geometry`, `properties` (title, url, when, when_label, mode, "
-                           "type, cancelled)."})  # fmt: skip
+                           "`geometry` (coordinates to 5 decimals), `properties` (title, url, "
+                           "when, when_label, mode, type, cancelled)."})  # fmt: skip
     truncated = fields.Boolean(metadata={"description": "More events matched than were sent."})
     total = fields.Integer()
 

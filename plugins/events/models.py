@@ -75,6 +75,9 @@ class Event(db.Model):
         Index("ix_events_event_start", "start_at"),
         Index("ix_events_event_end", "end_at"),
         Index("ix_events_event_place", "lat", "lon"),
+        # Holds what the map's count reads (services/geo.py): counting the upcoming events
+        # reads this index only, not each event's row.
+        Index("ix_events_event_map", "last_end_at", "mode", "lat", "lon", "hidden_at", "group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,7 +65,10 @@ def test_geojson_shows_public_events_with_their_properties(client, make):
     assert found["truncated"] is False and found["total"] == 1
     (feature,) = found["features"]
     assert feature["id"] == event.id
-    assert feature["geometry"] == {"type": "Point", "coordinates": [event.lon, event.lat]}
+    assert feature["geometry"] == {
+        "type": "Point",
+        "coordinates": [round(event.lon, 5), round(event.lat, 5)],
+    }
     props = feature["properties"]
     assert props["title"] == "Edit-a-thon at the library"
     assert props["url"] == f"/events/{event.id}/{event.slug}"

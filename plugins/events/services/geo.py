@@ -3,26 +3,25 @@ the online events listed beside the map, and the plain list by country and city 
 without JavaScript.
 
 Everything here reads only the columns it needs, as rows (no ORM objects), in one query (plus
-one for the cancelled occurrences of recurring events, when there are some), so that 10,000
-events answer in a few milliseconds. The events are those ``user`` may see
+one for the cancelled occurrences of recurring events, when there are some), and the map's
+endpoint writes its GeoJSON as text (``geojson_text``), so that 10,000 events answer in a few
+tens of milliseconds. The events are those ``user`` may see
 (``access.visible``), narrowed by the list's filters (``services/filters.py``), the map's
 viewport (``BBox``) and the circle around a city (``Near``), and capped at the
 ``map_max_events`` setting (the GeoJSON then says ``truncated`` and the ``total``).
 Times are labelled in the viewer's zone (``filters.zone``) with the event's own zone when it
-differs, formatted by Babel in the current locale.
+differs, formatted by Babel in the current locale (``geolabels``). Coordinates are rounded
+to 5 decimals (about a metre).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from urllib.parse import quote as url_quote
 
-from babel.dates import format_date, format_time, get_datetime_format
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, func, or_, select, type_coerce
 
@@ -31,60 +30,21 @@ from space.db import db, utcnow
 from .. import access, formatting
 from ..models import Event, EventStatus, Mode
 from ..settings import value
-from . import times
+from . import geolabels, times
 from .area import BBox, Near
 from .events import cancelled_starts
 from .filters import Filters
 
 ON_MAP = (Mode.IN_PERSON, Mode.HYBRID)
 ONLINE_LIMIT = 20
-
-
-# --- time labels ------------------------------------------------------------------------------
-
-
-class Labels:
-    """ "May 3, 2026, 4:00 PM · 6:00 PM (Europe/Paris)": a moment in the viewer's zone, with the
-    event's own wall-clock time and zone when the zone differs. Formatting by Babel is cached
-    per day and per minute, so thousands of labels cost little."""
-
-    def __init__(self, zone: str):
-        self.zone_name = zone
-        self.zone = ZoneInfo(zone)
-        self.locale = get_locale() or "en"
-        self.pattern = get_datetime_format("medium", locale=self.locale).replace("'", "")
-        self.own = _("%(time)s (%(zone)s)")
-        self._days: dict[tuple[int, int, int], str] = {}
-        self._clocks: dict[tuple[int, int], str] = {}
-
-    def day(self, moment: date) -> str:
-        key = (moment.year, moment.month, moment.day)
-        found = self._days.get(key)
-        if found is None:
-            found = self._days[key] = format_date(date(*key), "medium", locale=self.locale)
-        return found
-
-    def clock(self, moment: datetime) -> str:
-        key = (moment.hour, moment.minute)
-        found = self._clocks.get(key)
-        if found is None:
-            found = self._clocks[key] = format_time(time(*key), "short", locale=self.locale)
-        return found
-
-    def label(self, start_at: datetime, start_local: datetime, zone: str, all_day: bool) -> str:
-        if all_day:
-            return self.day(start_local)
-        here = start_at.astimezone(self.zone)
-        text = self.pattern.replace("{1}", self.day(here)).replace("{0}", self.clock(here))
-        if zone == self.zone_name:
-            return text
-        return f"{text} · {self.own % {'time': self.clock(start_local), 'zone': zone}}"
+DECIMALS = 5  # of the coordinates sent: about a metre
 
 
 # --- the query --------------------------------------------------------------------------------
 
 # Read as the database gives them: the times as text on SQLite (parsed here, faster than
-# the column types' processing of thousands of rows), the enums as their values.
+# the column types' processing of thousands of rows), the enums as their values. The lists
+# (``spots``) also read the city and country; the GeoJSON does not.
 COLUMNS = (
     Event.id, Event.title, Event.slug, Event.lat, Event.lon,
     type_coerce(Event.start_at, String).label("start_at"),
@@ -94,8 +54,9 @@ COLUMNS = (
     type_coerce(Event.mode, String).label("mode"),
     type_coerce(Event.event_type, String).label("event_type"),
     (Event.status == EventStatus.CANCELLED).label("cancelled"),
-    Event.city, Event.country_code,
 )  # fmt: skip
+PLACE = (Event.city, Event.country_code)
+WIDTH = len(COLUMNS)
 
 
 def _dates(filters: Filters, now: datetime) -> tuple[list, datetime, datetime | None]:
@@ -135,26 +96,10 @@ def _url_maker():
 
     def url(event_id: int, slug: str) -> str:
         if not (slug.isascii() and slug.replace("-", "").isalnum()):
-            slug = quote(slug, safe="")
+            slug = url_quote(slug, safe="")
         return f"{head}{event_id}{middle}{slug}{end}"
 
     return url
-
-
-def _iso(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%dT%H:%M:%SZ}"  # a UTC moment
-
-
-def _moment(value) -> datetime:
-    """A UTC moment from the database (text on SQLite)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _wall(value) -> datetime:
-    """A naive wall-clock time from the database (text on SQLite)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class _Series(NamedTuple):
@@ -185,31 +130,16 @@ def _next(series: _Series, lower: datetime, cancelled: frozenset[datetime]):
     return None
 
 
-def _spots(rows, total: int, lower: datetime, upper: datetime | None, zone: str):
-    """Rows as ``Spot``s (recurring events at their next occurrence), and the total less the
-    recurring events with nothing left in the dates."""
-    cancelled = cancelled_starts([row.id for row in rows if row.rrule])
-    labels, url, found = Labels(zone), _url_maker(), []
-    label = labels.label
-    for row in rows:
-        (event_id, title, slug, lat, lon, start_raw, start_local, end_local, event_zone,
-         all_day, rule, mode, kind, off, city, country) = row[:16]  # fmt: skip
-        start_at, start_local = _moment(start_raw), _wall(start_local)
-        off = bool(off)
-        when = (f"{start_raw[:10]}T{start_raw[11:19]}Z" if isinstance(start_raw, str)
-                and len(start_raw) >= 19 else _iso(start_at))  # fmt: skip
-        if rule:
-            series = _Series(event_id, event_zone, rule, start_local, _wall(end_local), start_at)
-            upcoming = _next(series, lower, cancelled.get(event_id, frozenset()))
-            if upcoming is None or (upper is not None and upcoming[0] >= upper):
-                total -= 1
-                continue
-            start_at, start_local, skipped = upcoming
-            off, when = off or skipped, _iso(start_at)
-        found.append(Spot(event_id, title, url(event_id, slug), lat, lon, start_at, start_local,
-                          when, label(start_at, start_local, event_zone, all_day), mode, kind,
-                          off, city or "", country or ""))  # fmt: skip
-    return found, total
+def _upcoming(row, lower: datetime, upper: datetime | None, cancelled: dict):
+    """The next occurrence of the recurring event of ``row`` (see ``_next``), None when it
+    has none left in the dates."""
+    start_local = geolabels.wall(row[6])
+    series = _Series(row[0], row[8], row[10], start_local, geolabels.wall(row[7]),
+                     geolabels.moment(row[5]))  # fmt: skip
+    found = _next(series, lower, cancelled.get(row[0], frozenset()))
+    if found is None or (upper is not None and found[0] >= upper):
+        return None
+    return found
 
 
 def _rows(query):
@@ -217,14 +147,61 @@ def _rows(query):
     return db.session.connection().execute(query).all()
 
 
-def _capped(where: list, limit: int):
+def _capped(where: list, limit: int, columns: tuple):
     """The first ``limit`` rows by date and how many match, in one query: the count is an
     uncorrelated subquery (computed once), and the rows come in the order of the date index,
     so the database stops at ``limit``."""
     total = select(func.count(Event.id)).where(*where).correlate(None).scalar_subquery()
-    rows = _rows(select(*COLUMNS, total.label("total")).where(*where)
+    rows = _rows(select(*columns, total.label("total")).where(*where)
                  .order_by(Event.start_at, Event.id).limit(limit))  # fmt: skip
     return rows, (rows[0].total if rows else 0)
+
+
+def _select(user, filters: Filters, bbox: BBox | None, near: Near | None, limit: int | None,
+            now: datetime | None, columns: tuple):  # fmt: skip
+    """The rows of upcoming events with a place that ``user`` may see, soonest first (at
+    most ``limit``, default the ``map_max_events`` setting), how many match in all, and the
+    dates' bounds."""
+    now = now or utcnow()
+    limit = int(limit if limit is not None else value("map_max_events"))
+    dated, lower, upper = _dates(filters, now)
+    where = [access.visible(user), Event.mode.in_(ON_MAP), Event.lat.is_not(None),
+             Event.lon.is_not(None), *dated, *filters.conditions()]  # fmt: skip
+    if bbox is not None and not bbox.is_world:
+        where.append(bbox.condition())
+    if near is None:
+        rows, total = _capped(where, limit, columns)
+    else:  # the circle's box from SQL, the circle itself here; capped after
+        where.append(near.condition())
+        rows = _rows(select(*columns).where(*where).order_by(Event.start_at, Event.id))
+        rows = [row for row in rows if near.contains(row.lat, row.lon)]
+        total = len(rows)
+        rows = rows[:limit]
+    return rows, total, lower, upper
+
+
+def _spots(rows, total: int, lower: datetime, upper: datetime | None, zone: str):
+    """Rows (``COLUMNS`` then ``PLACE``) as ``Spot``s (recurring events at their next
+    occurrence), and the total less the recurring events with nothing left in the dates."""
+    cancelled = cancelled_starts([row.id for row in rows if row.rrule])
+    labels, url, found = geolabels.for_viewer(zone), _url_maker(), []
+    for row in rows:
+        (event_id, title, slug, lat, lon, start_raw, start_local, _end, event_zone, all_day,
+         rule, mode, kind, off, city, country) = row[:WIDTH + 2]  # fmt: skip
+        start_at, start_local = geolabels.moment(start_raw), geolabels.wall(start_local)
+        off = bool(off)
+        if rule:
+            upcoming = _upcoming(row, lower, upper, cancelled)
+            if upcoming is None:
+                total -= 1
+                continue
+            start_at, start_local, skipped = upcoming
+            off = off or skipped
+        found.append(Spot(event_id, title, url(event_id, slug), lat, lon, start_at, start_local,
+                          geolabels.iso(start_at),
+                          labels.label(start_at, start_local, event_zone, all_day), mode, kind,
+                          off, city or "", country or ""))  # fmt: skip
+    return found, total
 
 
 def spots(
@@ -239,22 +216,53 @@ def spots(
     """Upcoming events with a place that ``user`` may see, soonest first: at most ``limit``
     (default: the ``map_max_events`` setting), and how many there are in all. One query,
     and one more for the cancelled occurrences when recurring events are among them."""
-    now = now or utcnow()
-    limit = int(limit if limit is not None else value("map_max_events"))
-    dated, lower, upper = _dates(filters, now)
-    where = [access.visible(user), Event.mode.in_(ON_MAP), Event.lat.is_not(None),
-             Event.lon.is_not(None), *dated, *filters.conditions()]  # fmt: skip
-    if bbox is not None and not bbox.is_world:
-        where.append(bbox.condition())
-    if near is None:
-        rows, total = _capped(where, limit)
-    else:  # the circle's box from SQL, the circle itself here; capped after
-        where.append(near.condition())
-        rows = _rows(select(*COLUMNS).where(*where).order_by(Event.start_at, Event.id))
-        rows = [row for row in rows if near.contains(row.lat, row.lon)]
-        total = len(rows)
-        rows = rows[:limit]
+    rows, total, lower, upper = _select(user, filters, bbox, near, limit, now, COLUMNS + PLACE)
     return _spots(rows, total, lower, upper, filters.zone)
+
+
+# --- GeoJSON ----------------------------------------------------------------------------------
+
+
+def _features(rows, total: int, lower: datetime, upper: datetime | None, zone: str,
+              as_text: bool):  # fmt: skip
+    """Rows (``COLUMNS``) as GeoJSON features, recurring events at their next occurrence,
+    and the total less the recurring events with nothing left in the dates. Features are
+    dictionaries, or JSON text when ``as_text``: written here, in half the time of building
+    the dictionaries and ``json.dumps``, with ``json``'s own escaping of strings. A start's
+    label and ``when`` are kept by ``geolabels`` (made once per locale and viewer's zone)."""
+    cancelled = cancelled_starts([row[0] for row in rows if row[10]])
+    labels, url, found = geolabels.for_viewer(zone), _url_maker(), []
+    kept, when_of, quote, append = labels.kept, labels.when, geolabels.quote, found.append
+    for row in rows:
+        (event_id, title, slug, lat, lon, start_raw, start_local, _end, event_zone, all_day,
+         rule, mode, kind, off) = row[:WIDTH]  # fmt: skip
+        if rule:
+            upcoming = _upcoming(row, lower, upper, cancelled)
+            if upcoming is None:
+                total -= 1
+                continue
+            start_at, start_local, skipped = upcoming
+            label = labels.label(start_at, start_local, event_zone, bool(all_day))
+            when, off = geolabels.iso(start_at), off or skipped
+        else:
+            found_when = kept.get((start_raw, start_local, event_zone, all_day))
+            if found_when is None:
+                found_when = when_of(start_raw, start_local, event_zone, all_day)
+            when, label = found_when
+        if as_text:  # ":.5f" is round(x, DECIMALS), written 3 times faster than its repr
+            append(f'{{"type":"Feature","id":{event_id},"geometry":{{"type":"Point",'
+                   f'"coordinates":[{lon:.5f},{lat:.5f}]}},"properties":{{"title":{quote(title)},'
+                   f'"url":{quote(url(event_id, slug))},"when":"{when}","when_label":'
+                   f'{quote(label)},"mode":{quote(mode)},"type":{quote(kind)},"cancelled":'
+                   f'{"true" if off else "false"}}}}}')  # fmt: skip
+        else:
+            append({"type": "Feature", "id": event_id,
+                    "geometry": {"type": "Point",
+                                 "coordinates": [round(lon, DECIMALS), round(lat, DECIMALS)]},
+                    "properties": {"title": title, "url": url(event_id, slug), "when": when,
+                                   "when_label": label, "mode": mode, "type": kind,
+                                   "cancelled": bool(off)}})  # fmt: skip
+    return found, total
 
 
 def geojson(
@@ -266,28 +274,31 @@ def geojson(
     near: Near | None = None,
     now: datetime | None = None,
 ) -> dict:
-    """A GeoJSON FeatureCollection of the upcoming events on the map (see ``spots``), with
-    ``truncated`` (more than ``limit``) and ``total``."""
-    found, total = spots(user, filters, bbox=bbox, near=near, limit=limit, now=now)
-    features = [
-        {
-            "type": "Feature",
-            "id": spot.id,
-            "geometry": {"type": "Point", "coordinates": [spot.lon, spot.lat]},
-            "properties": {
-                "title": spot.title,
-                "url": spot.url,
-                "when": spot.when,
-                "when_label": spot.when_label,
-                "mode": spot.mode,
-                "type": spot.event_type,
-                "cancelled": spot.cancelled,
-            },
-        }
-        for spot in found
-    ]
-    return {"type": "FeatureCollection", "features": features,
-            "truncated": total > len(features), "total": total}  # fmt: skip
+    """A GeoJSON FeatureCollection of the upcoming events on the map (those of ``spots``:
+    at most ``limit``, soonest first), with ``truncated`` (more than ``limit``) and
+    ``total``. One query, and one more for the cancelled occurrences when recurring events
+    are among them."""
+    rows, total, lower, upper = _select(user, filters, bbox, near, limit, now, COLUMNS)
+    found, total = _features(rows, total, lower, upper, filters.zone, as_text=False)
+    return {"type": "FeatureCollection", "features": found,
+            "truncated": total > len(found), "total": total}  # fmt: skip
+
+
+def geojson_text(
+    user,
+    filters: Filters,
+    bbox: BBox | None = None,
+    limit: int | None = None,
+    *,
+    near: Near | None = None,
+    now: datetime | None = None,
+) -> str:
+    """``geojson`` as JSON text: compact, non-ASCII as is (what the map's endpoint sends)."""
+    rows, total, lower, upper = _select(user, filters, bbox, near, limit, now, COLUMNS)
+    found, total = _features(rows, total, lower, upper, filters.zone, as_text=True)
+    truncated = "true" if total > len(found) else "false"
+    return (f'{{"type":"FeatureCollection","features":[{",".join(found)}],'
+            f'"truncated":{truncated},"total":{int(total)}}}')  # fmt: skip
 
 
 # --- beside the map ---------------------------------------------------------------------------
@@ -300,7 +311,7 @@ def online(
     many there are."""
     dated, lower, upper = _dates(filters, now or utcnow())
     where = [access.visible(user), Event.mode == Mode.ONLINE, *dated, *filters.conditions()]
-    rows, total = _capped(where, limit)
+    rows, total = _capped(where, limit, COLUMNS + PLACE)
     return _spots(rows, total, lower, upper, filters.zone)
 
 

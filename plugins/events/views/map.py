@@ -174,9 +174,11 @@ def map_list():
     return make_response(page, 400 if error else 200)
 
 
-def _json(body: dict, status: int = 200, mimetype: str = GEOJSON_TYPE):
-    response = make_response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                             status)  # fmt: skip
+def _json(body: dict | str, status: int = 200, mimetype: str = GEOJSON_TYPE):
+    """``body`` (a dict, or JSON text already) as a private, briefly cacheable response."""
+    if not isinstance(body, str):
+        body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    response = make_response(body, status)
     response.mimetype = mimetype
     response.cache_control.private = True
     response.cache_control.max_age = 60
@@ -194,7 +196,7 @@ def geojson():
             request.args.get("near") or "").strip() else None  # fmt: skip
     except (FilterError, area.GeoError) as error:
         return _json({"error": error.message, "field": error.field}, 400, "application/json")
-    return _json(geo.geojson(current_user, filters, bbox, near=near))
+    return _json(geo.geojson_text(current_user, filters, bbox, near=near))
 
 
 @bp.get("/leaflet/<path:path>")
