@@ -29,6 +29,10 @@ EDITORS = "role:editor"
 EVERYTHING = "*"
 
 TYPE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+# A search counts at most this many results; beyond it the page says "more than 1,000" and
+# offers that many. Counting (PostgreSQL: ranking too) every match of a common word would
+# read each of them, tens of thousands on a large site, for a number nobody pages through.
+MAX_COUNTED = 1000
 
 
 @dataclass(kw_only=True)
@@ -98,12 +102,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class Results:
-    """One page of hits and the total the asker may see; quacks like a pagination object."""
+    """One page of hits and the total the asker may see; quacks like a pagination object.
+
+    ``capped``: more than ``total`` documents match (``total`` is then ``MAX_COUNTED``) and
+    the pages go as far as ``total``.
+    """
 
     total: int
     hits: list[Hit]
     page: int = 1
     per_page: int = 30
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -158,8 +167,10 @@ class Backend(ABC):
     ) -> Results:
         """Page ``page`` of the documents matching ``query`` whose acl meets ``principals``.
 
-        The acl, type and filters are part of the query, so ``total`` and pages only ever
-        count what the asker may see. ``EVERYTHING`` among the principals lifts the acl.
+        The acl, type and filters are part of the search, so ``total`` and pages only ever
+        count what the asker may see; past ``MAX_COUNTED`` matches, ``total`` is
+        ``MAX_COUNTED`` and ``capped`` is set. ``EVERYTHING`` among the principals lifts the
+        acl.
         ``query.keys``, when not None, keeps only the documents with those keys (an empty
         set: none).
         """

@@ -7,7 +7,8 @@ site's default language for documents that say none or a language the site does 
 offer), under a GIN index. A query is analysed once per configuration in use and each row is
 matched with the query of its own configuration, so stemming and stop words follow the
 language on both sides. Acls, types and filters are clauses of the same statement, which
-also counts the total: one SQL query per search.
+also counts the total: one SQL query per search. Only the newest ``MAX_COUNTED`` + 1 matches
+are ranked and counted (see ``_candidates``): past that the page says "more than 1,000".
 
 Writes queued by services (``search.queue_index``) are written inside the transaction that
 made them (the ``before_commit`` of the session), so the index and the data commit or roll
@@ -20,6 +21,7 @@ The table exists on every database (the schema is one history); on SQLite it sta
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from functools import reduce
 
@@ -44,6 +46,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, TSVECTOR, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from space.db import UTCDateTime, db
+from space.search import documents
 from space.search.documents import EVERYTHING, Backend, Document, Hit, Results
 from space.search.query import ParsedQuery
 from space.search.tsquery import compile_tsquery, has_positive_terms, parse_text
@@ -198,12 +201,18 @@ class PostgresBackend(Backend):
 
     # --- searching --------------------------------------------------------------------------
 
-    def _own_query(self, tree, config_column):
-        """The query analysed in the language of each row: one array of queries, one per
-        configuration in use, indexed by the row's configuration."""
-        queries = _once(array([compile_tsquery(tree, c) for c in self.in_use]))
-        position = func.array_position(array([literal(c) for c in self.in_use]), config_column)
-        return type_coerce(queries, ARRAY(TSQUERY))[position]
+    def _queries(self, tree):
+        """The words' query analysed with each configuration in use: their union (for the GIN
+        index), and a function giving, for a configuration column, the one in that language.
+        Built once and shared by every use, as constants once planned."""
+        parts = [compile_tsquery(tree, config) for config in self.in_use]
+        by_config = type_coerce(array(parts), ARRAY(TSQUERY))
+        names = array([literal(config) for config in self.in_use])
+
+        def own(config_column):
+            return by_config[func.array_position(names, config_column)]
+
+        return reduce(func.tsquery_or, parts), own
 
     def search(self, query: ParsedQuery, principals, page: int, per_page: int) -> Results:
         empty = Results(total=0, hits=[], page=page, per_page=per_page)
@@ -215,40 +224,37 @@ class PostgresBackend(Backend):
         if query.text and (tree is None or not has_positive_terms(tree)):
             return empty
         matched = tree is not None
-        rank = literal_column("0.0")
+        any_query, own_query = self._queries(tree) if matched else (None, None)
         if matched:
-            # The union of every language's query finds candidates through the GIN index;
-            # each candidate must then match the query analysed in its own language.
-            any_query = reduce(func.tsquery_or, [compile_tsquery(tree, c) for c in self.in_use])
-            own_query = self._own_query(tree, entry.config)
-            conditions.append(entry.tsv.op("@@")(_once(any_query)))
-            conditions.append(entry.tsv.op("@@")(own_query))
-            # Title weight A counts 1.0, body weight D 0.1: titles rank above bodies.
-            rank = func.ts_rank(entry.tsv, own_query)
-        # Every match as (key, created_at, rank), kept narrow so that counting them all for
-        # the total stays in memory; then the page's keys …
-        matches = (
-            select(entry.key, entry.created_at, rank.label("rank"))
-            .where(*conditions)
-            .cte("matches")
-            .prefix_with("MATERIALIZED")
+            # The union of every language's query finds candidates through the GIN index, and
+            # tells the planner how common the words are (see _candidates); each candidate
+            # must then match the query analysed in its own language. That check is the
+            # function behind @@, which the planner does not take for a second, independent
+            # condition as rare as a word (it would then expect too few matches).
+            conditions.append(entry.tsv.op("@@")(any_query))
+            conditions.append(func.ts_match_vq(entry.tsv, own_query(entry.config)))
+        cap = documents.MAX_COUNTED
+        candidates = _candidates(conditions, cap)
+        total = select(func.count()).select_from(candidates).scalar_subquery()
+        # Title weight A counts 1.0, body weight D 0.1: titles rank above bodies.
+        rank = (
+            func.ts_rank(candidates.c.tsv, own_query(candidates.c.config))
+            if matched
+            else literal_column("0.0")
         )
-        total = select(func.count()).select_from(matches).scalar_subquery()
         page_keys = (
-            select(matches.c.key, matches.c.created_at, matches.c.rank, total.label("total"))
-            .order_by(*_order(matches.c.rank if matched else None, matches.c))
+            select(
+                candidates.c.key, candidates.c.created_at, rank.label("rank"), total.label("total")
+            )
+            .order_by(*_order(rank if matched else None, candidates.c))
             .limit(per_page)
             .offset((page - 1) * per_page)
             .subquery()
         )
         # … then the page's rows and their headlines (ts_headline reads the whole body).
         shown = SearchEntry.__table__.alias("shown")
-        headline = (
-            _headline(shown, self._own_query(tree, shown.c.config))
-            if matched
-            else literal_column("''")
-        )
-        rows = db.session.execute(
+        headline = _headline(shown, own_query(shown.c.config)) if matched else literal_column("''")
+        statement = (
             select(
                 shown.c.key,
                 shown.c.type,
@@ -266,17 +272,62 @@ class PostgresBackend(Backend):
             )  # fmt: skip
             .join(page_keys, page_keys.c.key == shown.c.key)
             .order_by(*_order(page_keys.c.rank if matched else None, page_keys.c))
-        ).all()
+        )
+        counted = 0
+        with _planned_each_time():
+            rows = db.session.execute(statement).all()
+            if not rows and page > 1:
+                # Past the last page the window count is lost with the rows: count apart.
+                counted = db.session.scalar(select(func.count()).select_from(candidates))
         if not rows:
             if page == 1:
                 return empty
-            # Past the last page the window count is lost with the rows: count apart.
-            total = db.session.scalar(
-                select(func.count()).select_from(SearchEntry).where(*conditions)
-            )
-            return Results(total=total, hits=[], page=page, per_page=per_page)
-        hits = [_hit(row) for row in rows]
-        return Results(total=rows[0].total, hits=hits, page=page, per_page=per_page)
+            return _results(counted, [], page, per_page, cap)
+        return _results(rows[0].total, [_hit(row) for row in rows], page, per_page, cap)
+
+
+def _candidates(conditions: list, cap: int):
+    """The newest ``cap`` + 1 documents meeting ``conditions``: the only ones ranked and
+    counted (the one past the cap tells that there are more; it may end the last page).
+
+    The planner, knowing how common the words are, walks the ``created_at`` index from the
+    newest row for a common word and stops after ``cap`` + 1 matches, or reads the few
+    matches of a rare one through the GIN index. Either way about ``cap`` rows are read,
+    where ranking every match read each of them (17,000 for "editing" at 100,000 posts).
+    """
+    entry = SearchEntry.__table__.c
+    return (
+        select(entry.key, entry.created_at, entry.tsv, entry.config)
+        .where(*conditions)
+        .order_by(entry.created_at.desc(), entry.key)
+        .limit(cap + 1)
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _results(total: int, hits: list[Hit], page: int, per_page: int, cap: int) -> Results:
+    capped = total > cap
+    return Results(
+        total=cap if capped else total, hits=hits, page=page, per_page=per_page, capped=capped
+    )
+
+
+@contextmanager
+def _planned_each_time():
+    """Statements run meanwhile are planned with their parameters each time.
+
+    psycopg prepares a statement on the server once it has run five times; PostgreSQL may
+    then plan it once for any parameters, without knowing how common the words are, and
+    read every match of a common word again (see ``_candidates``).
+    """
+    driver = db.session.connection().connection.driver_connection
+    saved = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = saved
 
 
 def _order(rank, columns) -> list:
@@ -289,12 +340,6 @@ _OPTS = (
     f"StartSel={_START}, StopSel={_STOP}, MaxWords={SNIPPET_WORDS}, MinWords=15, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
-
-
-def _once(expression):
-    """``expression`` as a scalar subquery: PostgreSQL computes it once per statement (an
-    InitPlan). Inline, the text analysis would run again for every row looked at."""
-    return select(expression).scalar_subquery()
 
 
 def _headline(rows, query):

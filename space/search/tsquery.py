@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import cast, func, literal
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy import func, literal, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 _TOKEN_RE = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s"()]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
+_CONFIG_RE = re.compile(r"^[a-z_]+$")
 # Deeper nesting than this is not a search anyone types; it is refused as plain words.
 MAX_DEPTH = 20
 
@@ -146,11 +146,16 @@ def compile_tsquery(node: Node, config: str) -> ColumnElement:
     """``node`` as a ``tsquery`` SQL expression analysed with ``config`` (e.g. "french").
 
     Uses the functions behind the ``&&``, ``||`` and ``!!`` operators; a word that is only a
-    stop word becomes an empty query, which ``&&`` and ``||`` simply drop.
+    stop word becomes an empty query, which ``&&`` and ``||`` simply drop. The configuration
+    is written into the statement as a ``regconfig`` constant (it is one of PostgreSQL's
+    names, never typed text), so that, the words being parameters, the planner folds the
+    whole expression into a constant query: analysed once, and known to the statistics.
     """
     if isinstance(node, Words):
+        if not _CONFIG_RE.match(config):
+            raise ValueError(f"bad text search configuration {config!r}")
         make = func.phraseto_tsquery if node.phrase else func.plainto_tsquery
-        return make(cast(literal(config), REGCONFIG), literal(node.text))
+        return make(literal_column(f"'{config}'::regconfig"), literal(node.text))
     parts = [compile_tsquery(part, config) for part in node.parts]
     if node.kind == "not":
         return func.tsquery_not(parts[0])

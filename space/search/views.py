@@ -30,7 +30,15 @@ def index():
     chosen = request.args.get("type", "")
     page = page_number(MAX_PAGE)
     kinds = search.types()
-    context = {"q": text, "chosen_type": chosen, "types": kinds, "href": _href, "results": None}
+    context = {
+        "q": text,
+        "chosen_type": chosen,
+        "types": kinds,
+        # Translated once, not once per hit.
+        "labels": {name: str(kind.label) for name, kind in kinds.items()},
+        "href": _href,
+        "results": None,
+    }
     try:
         parsed = search.parse(text, known_types=kinds, type_name=chosen or None)
     except search.QueryError as error:

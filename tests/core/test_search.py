@@ -439,6 +439,65 @@ def test_the_search_page_costs_the_same_queries_for_few_and_many_results(
     assert few.count <= 6, few.statements
 
 
+@pytest.fixture
+def cap_of_3(monkeypatch):
+    """Count at most three results, as a large site counts at most MAX_COUNTED."""
+    from space.search import documents
+
+    monkeypatch.setattr(documents, "MAX_COUNTED", 3)
+
+
+def test_more_matches_than_are_counted_say_more_than_the_cap(app, client, notes, cap_of_3):
+    app.config["SPACE_PAGE_SIZE"] = 2
+    search.backend().index([note(i, f"Jam {i}") for i in range(5)])
+    results = find("jam", per_page=2)
+    assert (results.total, results.capped, results.pages) == (3, True, 2)
+    status, html = page_text(client, q="jam")
+    assert status == 200 and "More than 3 results" in html and "Page 1 of 2" in html
+    assert "5 results" not in html
+    status, html = page_text(client, q="type:note")  # filters alone are capped the same way
+    assert "More than 3 results" in html
+
+
+def test_as_many_matches_as_the_cap_are_counted_exactly(app, client, notes, cap_of_3):
+    search.backend().index([note(i, f"Jam {i}") for i in range(3)] + [note(9, "Plum")])
+    results = find("jam")
+    assert (results.total, results.capped) == (3, False)
+    status, html = page_text(client, q="jam")
+    assert "3 results" in html and "More than" not in html
+
+
+def test_the_cap_counts_only_what_the_reader_may_see(app, client, notes, cap_of_3):
+    search.backend().index(
+        [note(i, f"Hidden jam {i}", acl=["staff"]) for i in range(5)]
+        + [note(10 + i, f"Shown jam {i}") for i in range(2)]
+    )
+    assert (find("jam").total, find("jam").capped) == (2, False)
+    assert find("jam", factories.moderator()).capped
+    status, html = page_text(client, q="jam")
+    assert "2 results" in html and "More than" not in html and "Hidden" not in html
+
+
+def test_a_member_finds_public_and_group_documents_among_many(app, notes, secret):
+    group, member, outsider = secret
+    public = [note(i, f"Public jam {i}") for i in range(40)]
+    search.backend().index(public + [note(99, "Garden jam", acl=[f"group:{group.id}"])])
+    assert find("jam", member, per_page=50).total == 41
+    assert "Garden jam" in titles(find("garden jam", member))
+    assert find("jam", outsider, per_page=50).total == 40
+    assert "Garden jam" not in titles(find("jam", outsider, per_page=50))
+
+
+def test_a_document_made_private_leaves_results_already_searched(app, notes):
+    """Whoosh keeps who may find what per segment; a change lands in a new one."""
+    search.backend().index([note(i, f"Jam {i}") for i in range(20)])
+    assert find("jam", per_page=50).total == 20  # the public documents are now known
+    search.backend().index([note(3, "Jam 3", acl=["staff"])])
+    assert find("jam", per_page=50).total == 19
+    assert "Jam 3" not in titles(find("jam", per_page=50))
+    assert "Jam 3" in titles(find("jam", factories.moderator(), per_page=50))
+
+
 # --- reindexing -----------------------------------------------------------------------------
 
 
@@ -505,6 +564,18 @@ def test_a_plugin_may_return_its_documents_as_a_list(app, runner):
     result = runner.invoke(args=["space", "reindex"])
     assert "Indexed 2 documents." in result.output
     assert find("memo").total == 2
+
+
+def test_whoosh_writes_posting_blocks_that_load_without_a_call_per_posting(app, whoosh):
+    import pickle
+
+    from whoosh.codec import whoosh3
+
+    from space.search import whoosh as backend  # noqa: F401 - importing it makes the change
+
+    # Protocol 2 pickles bytes as calls to codecs.encode, one per posting; 4 and up do not.
+    assert pickle.loads(whoosh3.dumps((b"positions",), 2)) == (b"positions",)
+    assert whoosh3.dumps((b"positions",), 2)[1] >= 4
 
 
 def test_clearing_an_index_of_an_older_layout_starts_over_with_todays(

@@ -1,9 +1,15 @@
-"""The embedded search backend: a Whoosh index in a directory. The only module importing whoosh.
+"""The embedded search backend: a Whoosh index in a directory. The only package importing
+whoosh (allowed.py: who may find what; fileformat.py: two changes to how Whoosh reads and
+writes its files).
 
 Writers take Whoosh's file lock with a timeout, so several app processes (and a running
 ``flask space reindex``) never write at once; a thread lock does the same inside a process.
-The acl, type and filters are clauses of the query itself, so the totals and pages Whoosh
-computes only ever count what the asker may see.
+
+A search scores the words (with the rarer filters as clauses of the query) and hands each
+match to a collector that keeps only the documents the asker may find, by acl and type: two
+bitmaps per segment, kept in memory (a segment never changes once written), where clauses
+of the query were checked match by match. Totals and pages only ever count what the asker
+may see, up to ``MAX_COUNTED``.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.qparser import plugins as parser_plugins
 from whoosh.writing import CLEAR
 
+from space.search import documents
 from space.search.documents import EVERYTHING, Backend, Document, Hit, Results
 from space.search.query import ParsedQuery
+from space.search.whoosh import fileformat
+from space.search.whoosh.allowed import Allowed, SegmentBitmaps
 
 # Seconds a writer waits for another process to finish before giving up (LockError).
 LOCK_TIMEOUT = 10.0
@@ -38,6 +47,9 @@ OPEN_ATTEMPTS = 5
 # The file lock taken while an index is created.
 CREATE_LOCK = "SPACE_CREATE"
 TITLE_BOOST = 3.0
+
+
+fileformat.apply()
 
 
 def schema() -> Schema:
@@ -76,6 +88,7 @@ class WhooshBackend(Backend):
     def __init__(self, path: str):
         self.path = path
         self._lock = threading.Lock()
+        self._bitmaps = SegmentBitmaps()
 
     # --- the index on disk ------------------------------------------------------------------
 
@@ -177,15 +190,33 @@ class WhooshBackend(Backend):
         # No index yet, or restricted to no document at all (an empty Or would match all).
         if ix is None or query.keys == frozenset():
             return Results(total=0, hits=[], page=page, per_page=per_page)
+        cap = documents.MAX_COUNTED
         with ix.searcher() as searcher:
-            whole = _query(ix.schema, query, principals)
-            order = {} if query.text else {"sortedby": "created_at", "reverse": True}
-            found = searcher.search(whole, limit=page * per_page, **order)
+            self._bitmaps.forget_all_but(searcher)
+            acl = None if EVERYTHING in principals else sorted(principals)
+            if query.text:
+                whole = _query(ix.schema, query)
+                best = searcher.collector(limit=page * per_page)
+                allowed = Allowed(best, self._bitmaps, acl, query.types)
+            else:
+                # Filters alone: the types are a clause, so that "type:user" reads only people.
+                kinds = q.Or([q.Term("type", name) for name in query.types])
+                filters = _query(ix.schema, query)
+                whole = kinds if filters is None else q.And([kinds, filters])
+                newest = searcher.collector(
+                    limit=page * per_page, sortedby="created_at", reverse=True
+                )
+                allowed = Allowed(newest, self._bitmaps, acl, None)
+            searcher.search_with_collector(whole, allowed)
+            found = allowed.results()
+            total = allowed.count(whole, cap + 1)
             found.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
             found.formatter = _Marks()
             start = (page - 1) * per_page
-            hits = [_hit(hit) for hit in found[start : start + per_page]]
-            return Results(total=len(found), hits=hits, page=page, per_page=per_page)
+            hits = [_hit(hit) for hit in found[start : start + per_page]] if start < cap else []
+        return Results(
+            total=min(total, cap), hits=hits, page=page, per_page=per_page, capped=total > cap
+        )
 
 
 def _layout(current: Schema) -> list[tuple[str, str]]:
@@ -236,10 +267,10 @@ def _text_query(current: Schema, text: str):
     return parser.parse(text)
 
 
-def _query(current: Schema, query: ParsedQuery, principals):
-    filters = [q.Or([q.Term("type", name) for name in query.types])]
-    if EVERYTHING not in principals:
-        filters.append(q.Or([q.Term("acl", p) for p in sorted(principals)]))
+def _query(current: Schema, query: ParsedQuery):
+    """The words, with the filters other than type and acl (``Allowed`` checks those) as
+    clauses that decide membership only; None for no words and no filters."""
+    filters = []
     if query.user:
         filters.append(q.Term("author", query.user.lower()))
     if query.category:
@@ -254,9 +285,10 @@ def _query(current: Schema, query: ParsedQuery, principals):
         end = datetime.combine(query.before, time()) if query.before else None
         filters.append(q.DateRange("created_at", start, end, endexcl=True))
     if not query.text:
-        return q.And(filters)
+        return q.And(filters) if filters else None
+    words = _text_query(current, query.text)
     # Filters decide membership only; relevance comes from the words alone.
-    return q.And([_text_query(current, query.text), q.ConstantScoreQuery(q.And(filters), 0.0)])
+    return q.And([words, q.ConstantScoreQuery(q.And(filters), 0.0)]) if filters else words
 
 
 def _hit(hit) -> Hit:
