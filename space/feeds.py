@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cache
 from xml.etree import ElementTree as ET
 
 from flask import make_response, request
@@ -23,8 +24,13 @@ MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-# Characters XML 1.0 does not allow, even escaped.
-_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _not_xml() -> re.Pattern:
+    """Characters XML 1.0 does not allow, even escaped (compiled when a feed is first written:
+    a class of most of Unicode takes milliseconds to compile, and few processes write feeds)."""
+    return re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -52,7 +58,7 @@ class Feed:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text or "")
+    return _not_xml().sub("", text or "")
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:

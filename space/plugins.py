@@ -31,7 +31,8 @@ class Plugin:
     url_prefix: str | None = None
     # A module or object with @hookimpl functions.
     hooks: ModuleType | Any | None = None
-    # flask-smorest blueprints registered under /api/v1.
+    # flask-smorest blueprints registered under /api/v1/<name>, or "module:attribute"
+    # references to them, imported when the API is first used (space.api.load).
     api_blueprints: list = field(default_factory=list)
     title: Any = None  # a lazy string shown in the admin area
 

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from space.plugins import Plugin
 
 from . import hooks, models  # noqa: F401 - models register their tables
-from .api import bp as api_bp
 from .views import bp
 
 plugin = Plugin(
@@ -14,6 +13,6 @@ plugin = Plugin(
     blueprint=bp,
     url_prefix="/discuss",
     hooks=hooks,
-    api_blueprints=[api_bp],
+    api_blueprints=[f"{__name__}.api:bp"],  # imported when the API is first used
     title=_l("Discuss"),
 )

@@ -5,17 +5,40 @@ Every blueprint registered on the API (the core's and the plugins' ``api_bluepri
 the same treatment: token or session authentication and scopes (``space.api.auth``), no CSRF
 check (writes need a token, which a forged cross-site request cannot carry) and the
 ``SPACE_RATELIMIT_API`` rate limit. The document is at ``/api/v1/openapi.json``.
+
+The API is registered on first use (``load``): importing flask-smorest, marshmallow, webargs
+and every area's API module (60 modules) was about 0.2 s of starting the app, and a process
+serving pages never needs them. ``init_app`` registers what pages need at once (the token
+pages, the document's URL for the footer's link, the authentication hooks); ``load``
+registers the rest on the first request under ``/api/`` (before it is routed), on the first
+URL built for an endpoint the app does not know yet, or when called (by code that walks
+every route, such as tests: ``flask routes`` shows the pages' routes and the document's
+only).
 """
 
 from __future__ import annotations
 
 import threading
+from functools import partial
 
-from flask_smorest import Api
-
-from space.extensions import csrf
+from flask import Blueprint, current_app, has_app_context, has_request_context, request
+from flask.globals import app_ctx, request_ctx
 
 PREFIX = "/api/v1"
+# The largest id a path or a body may name (PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+# flask-smorest's name for the blueprint serving the document: pages link to
+# "api-docs.openapi_json".
+DOCS = "api-docs"
+# The core's API blueprints, imported when the API is loaded.
+CORE_BLUEPRINTS = (
+    "space.api.me:bp",
+    "space.api.me:tokens_bp",
+    "space.api.users:bp",
+    "space.api.groups:bp",
+    "space.api.notifications:bp",
+    "space.moderation.api:bp",
+)
 
 API_DESCRIPTION = """The Space API: the same people, groups and rules as the site.
 
@@ -28,67 +51,71 @@ per location and field, e.g. `{"json": {"website": ["…"]}}`. Lists are paginat
 `?page=&per_page=` (at most 100) give `{"items", "page", "per_page", "total"}`.
 """
 
-
-class _Api(Api):
-    """flask-smorest's ``Api``, describing the blueprints in the OpenAPI document only when
-    the document is first read. Describing every schema of every endpoint was most of
-    registering the API in ``create_app``, and most processes never serve the document."""
-
-    def __init__(self, *args, **kwargs):
-        self._undescribed: list = []
-        self._describing = threading.Lock()
-        self._spec = None
-        super().__init__(*args, **kwargs)
-
-    @property
-    def spec(self):
-        if self._undescribed:
-            with self._describing:
-                while self._undescribed:
-                    blueprint, name, parameters = self._undescribed.pop(0)
-                    blueprint.register_views_in_doc(
-                        self, self._app, self._spec, name=name, parameters=parameters
-                    )
-                    self._spec.tag({"name": name, "description": blueprint.description})
-        return self._spec
-
-    @spec.setter
-    def spec(self, value) -> None:
-        self._spec = value
-
-    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
-        name = options.get("name", blp.name)
-        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
-        self._app.register_blueprint(blp, **options)
-        self._undescribed.append((blp, name, parameters))
+_loading = threading.Lock()
 
 
 def init_app(app, registry) -> None:
-    from space.api import auth, groups, me, notifications, token_views, users
-    from space.moderation import api as review
+    from space.api import auth, token_views
 
-    api = _Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
-    api.spec.components.security_scheme(
-        auth.SECURITY_SCHEME,
-        {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A personal API token (space_…), created in your settings.",
-        },
-    )
-    app.extensions["space.api"] = api
-    names = app.extensions.setdefault("space.api.blueprints", set())
-
-    def add(blueprint, url_prefix: str) -> None:
-        csrf.exempt(blueprint)
-        auth.api_limit(blueprint)
-        api.register_blueprint(blueprint, url_prefix=url_prefix)
-        names.add(blueprint.name)
-
-    for blueprint in (me.bp, me.tokens_bp, users.bp, groups.bp, notifications.bp, review.bp):
-        add(blueprint, PREFIX)
-    for plugin in registry.plugins.values():
-        for blueprint in plugin.api_blueprints:
-            add(blueprint, f"{PREFIX}/{plugin.name}")
+    app.extensions.setdefault("space.api.blueprints", set())
+    docs = Blueprint(DOCS, __name__, url_prefix=app.config["OPENAPI_URL_PREFIX"])
+    path = "/" + app.config["OPENAPI_JSON_PATH"].lstrip("/")
+    docs.add_url_rule(path, endpoint="openapi_json", view_func=_openapi_json)
+    app.register_blueprint(docs)
+    app.wsgi_app = _LoadForApiRequests(app, app.wsgi_app)
+    app.url_build_error_handlers.append(partial(_build_after_loading, app))
     auth.init_app(app)
     app.register_blueprint(token_views.bp)
+
+
+def load(app):
+    """The app's flask-smorest ``Api``, registering the API blueprints first if they are not
+    yet (once per app, whichever thread asks first)."""
+    api = app.extensions.get("space.api")
+    if api is None:
+        with _loading:
+            api = app.extensions.get("space.api")
+            if api is None:
+                from space.api import setup
+
+                api = setup.register(app, app.extensions["space.plugins"])
+                app.extensions["space.api"] = api
+    return api
+
+
+def is_loaded(app) -> bool:
+    return "space.api" in app.extensions
+
+
+def _openapi_json():
+    return load(current_app)._openapi_json()
+
+
+class _LoadForApiRequests:
+    """WSGI middleware: a request under /api/ finds the API registered before it is routed."""
+
+    def __init__(self, app, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "space.api" not in self.app.extensions and environ.get("PATH_INFO", "").startswith(
+            "/api/"
+        ):
+            load(self.app)
+        return self.wsgi_app(environ, start_response)
+
+
+def _build_after_loading(app, error, endpoint, values):
+    """Flask's URL build error handler: a URL for an endpoint the app does not know may be an
+    API endpoint. Register the API, then build again with an adapter for the new URL map."""
+    previous = app.url_map
+    load(app)
+    if has_request_context() or has_app_context():
+        context = request_ctx if has_request_context() else app_ctx
+        if context.url_adapter is None or context.url_adapter.map is app.url_map:
+            return None  # built on the whole map already: the endpoint does not exist
+        context.url_adapter = app.create_url_adapter(request if has_request_context() else None)
+    elif app.url_map is previous:
+        return None
+    return app.url_for(endpoint, **values)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort
 
 from space import security
 from space.api import tokens
@@ -32,6 +31,14 @@ BEARER_AUTH = [{SECURITY_SCHEME: []}]
 OPTIONAL_AUTH = [{}, {SECURITY_SCHEME: []}]
 _UNSET = object()
 _TOKEN_KEY = "space.api.token"
+
+
+def abort(code: int, **kwargs) -> None:
+    """flask-smorest's ``abort`` (the API's JSON error), imported when first needed: this
+    module is part of starting every app, the API only of its first use."""
+    from flask_smorest import abort as smorest_abort
+
+    smorest_abort(code, **kwargs)
 
 
 def is_api_request() -> bool:

@@ -17,9 +17,9 @@ from marshmallow import Schema as _Schema
 from marshmallow import ValidationError, fields, validate
 from sqlalchemy import func, select
 
+from space.api import MAX_ID
 from space.db import db
 
-MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 

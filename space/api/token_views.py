@@ -10,9 +10,8 @@ from flask import Blueprint, flash, make_response, redirect, render_template, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from space.api import tokens
+from space.api import MAX_ID, tokens
 from space.api.forms import TokenForm
-from space.api.schemas import MAX_ID
 from space.db import db
 from space.errors import fail
 from space.permissions import require

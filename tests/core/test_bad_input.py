@@ -8,6 +8,7 @@ admin (who reaches the most code).
 import pytest
 from werkzeug.routing import Rule
 
+from space import api
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -23,6 +24,7 @@ SKIP = {"static", "core.set_language"}
 
 
 def _routes(app, method):
+    api.load(app)  # the API's routes too: it is registered on first use
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP or method not in (rule.methods or ()):
             continue

@@ -7,17 +7,23 @@ never changes (``event-<id>@<host>``), DTSTAMP/CREATED/LAST-MODIFIED, the event'
 EXDATE per cancelled occurrence, STATUS (CANCELLED, TENTATIVE or CONFIRMED), the organizer's
 name, the place (LOCATION, GEO) and the page (URL). What goes in is decided elsewhere
 (``services/calendars.py``): this module only writes.
+
+icalendar is imported when a document is first written or read: few processes serve a
+calendar feed, and every one started the app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from icalendar import Calendar, vCalAddress, vRecur
-from icalendar import Event as VEvent
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, vRecur
+    from icalendar import Event as VEvent
 
 from ..models import Event, EventStatus, Mode
 from .times import HORIZON_DAYS
@@ -56,6 +62,8 @@ def _local(moment: datetime, zone: str, all_day: bool) -> date | datetime:
 def _rule(event: Event) -> vRecur:
     """The stored rule, with UNTIL in UTC (or a date for all-day events) as RFC 5545 wants
     when DTSTART has a zone."""
+    from icalendar import vRecur
+
     parts = []
     for part in event.rrule.split(";"):
         key, _sep, value = part.partition("=")
@@ -98,6 +106,9 @@ def _stamp(moment: datetime | None) -> datetime:
 
 
 def vevent(entry: Entry, host: str) -> VEvent:
+    from icalendar import Event as VEvent
+    from icalendar import vCalAddress
+
     event = entry.event
     item = VEvent()
     item.add("uid", uid(event.id, host))
@@ -141,6 +152,8 @@ def _zone_range(entries: list[Entry]) -> tuple[date, date]:
 
 def calendar(entries: list[Entry], name: str, *, host: str) -> bytes:
     """The VCALENDAR holding ``entries``, named ``name``, as bytes (UTF-8, CRLF lines)."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -157,4 +170,6 @@ def calendar(entries: list[Entry], name: str, *, host: str) -> bytes:
 
 def parse(data: bytes) -> Calendar:
     """A document read back (for tests and tools)."""
+    from icalendar import Calendar
+
     return Calendar.from_ical(data)
