@@ -49,6 +49,13 @@ DEFAULTS: dict[str, Any] = {
     "SPACE_RATELIMIT_RESET": "5 per hour",
     "SPACE_RATELIMIT_API": "300 per minute",
     "SPACE_PAGE_SIZE": 30,
+    # Pages kept in each process for anonymous readers (space/pagecache.py): how many, and
+    # for how long at most, in seconds (0: none kept).
+    "SPACE_PAGE_CACHE_SIZE": 200,
+    "SPACE_PAGE_CACHE_SECONDS": 60,
+    # Views of topics are added up in each process and written every this many seconds
+    # (0: with each view).
+    "SPACE_VIEW_COUNT_SECONDS": 10,
     # Behind a reverse proxy: trust this many X-Forwarded-* hops.
     "SPACE_PROXY_HOPS": 0,
     # Session cookie "Secure" flag; on by default when SPACE_PREFERRED_URL_SCHEME is https.
@@ -77,6 +84,9 @@ _INT_SETTINGS = {
     "SPACE_PROXY_HOPS",
     "SPACE_MAX_CONTENT_LENGTH",
     "SPACE_UPLOAD_MAX_BYTES",
+    "SPACE_PAGE_CACHE_SIZE",
+    "SPACE_PAGE_CACHE_SECONDS",
+    "SPACE_VIEW_COUNT_SECONDS",
 }
 _BOOL_SETTINGS = {"SPACE_JOBS_ON_REQUEST"}
 

@@ -5,12 +5,13 @@ code of conduct (one text per language), plus the settings plugins declare throu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, Text, cast, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from space.db import db
@@ -22,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # {"en": {"text": "...", "html": "..."}, "fr": {...}}
     "code_of_conduct": {},
 }
+# Not a setting: a row replaced by every commit that changes what pages show
+# (space/pagecache.py keeps pages, and the settings, until it changes).
+GENERATION = "content_generation"
 
 
 class SiteSetting(db.Model):
@@ -45,22 +49,46 @@ def defaults() -> dict[str, Any]:
     return found
 
 
-def _load() -> dict[str, Any]:
+def _stored() -> dict[str, str | None]:
+    """Every stored row, its value as JSON text (parsed only when needed): one query."""
+    rows = db.session.execute(select(SiteSetting.key, cast(SiteSetting.value, Text)))
+    return {key: value for key, value in rows}
+
+
+def _parse(stored: dict[str, str | None]) -> dict[str, Any]:
     known = defaults()
     values = dict(known)
-    for row in db.session.scalars(select(SiteSetting)):
-        if row.key in known:
-            values[row.key] = row.value
+    for key, text in stored.items():
+        if key in known:
+            values[key] = None if text is None else json.loads(text)
     return values
 
 
 def all_settings() -> dict[str, Any]:
-    """Every setting, loaded once per request."""
+    """Every setting, read once per request (one query, which also reads the content
+    generation) and parsed once per content generation; parsed again after a change in
+    this request."""
+    if not has_request_context():
+        return _parse(_stored())
+    if "space_site" not in g:
+        from space import pagecache
+
+        stored = _stored()
+        g.space_generation = stored.get(GENERATION) or ""
+        if g.get("space_site_changed"):
+            g.space_site = _parse(stored)
+        else:
+            g.space_site = dict(pagecache.memo("space.site", lambda: _parse(stored)))
+    return g.space_site
+
+
+def generation() -> str:
+    """The content generation ("" before the first change), read with the settings."""
     if has_request_context():
-        if "space_site" not in g:
-            g.space_site = _load()
-        return g.space_site
-    return _load()
+        if "space_generation" not in g:
+            all_settings()
+        return g.space_generation
+    return _stored().get(GENERATION) or ""
 
 
 def get(key: str) -> Any:
@@ -78,6 +106,7 @@ def put(key: str, value: Any) -> None:
         row.value = value
     if has_request_context():
         g.pop("space_site", None)
+        g.space_site_changed = True
 
 
 def code_of_conduct(locale: str | None = None) -> dict[str, str] | None:

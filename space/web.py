@@ -189,7 +189,7 @@ class LazyRule(Rule):
 
 
 def register(app, registry) -> None:
-    from space import api, cli, search, uploads
+    from space import api, cli, pagecache, search, uploads
     from space.accounts import bp as accounts_bp
     from space.admin import bp as admin_bp
     from space.notifications import bp as notifications_bp
@@ -207,6 +207,7 @@ def register(app, registry) -> None:
     app.register_blueprint(moderation_admin.coc_bp)
     app.register_blueprint(moderation_views.bp)
     search.init_app(app)
+    pagecache.init_app(app)
     for plugin in registry.plugins.values():
         if plugin.blueprint is not None:
             app.register_blueprint(

@@ -124,6 +124,7 @@ def make_app(database_url, tmp_path, **overrides):
         "SPACE_SEARCH_PATH": str(tmp_path / "search"),
         "SPACE_UPLOAD_DIR": str(tmp_path / "uploads"),
         "SPACE_JOBS_ON_REQUEST": False,
+        "SPACE_VIEW_COUNT_SECONDS": 0,
         "SPACE_PLUGINS": [],
         "RATELIMIT_ENABLED": False,
         # Cheap hashing keeps the suite fast; production uses scrypt.

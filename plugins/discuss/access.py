@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import g, has_request_context
 from sqlalchemy import select
 
+from space import pagecache
 from space.accounts.models import Group
 from space.accounts.services import group_ids
 from space.db import db, utcnow
@@ -69,36 +70,44 @@ def _everyone_group_id() -> int | None:
 
 
 def access(user) -> dict[int, int]:
-    """{category_id: Access (0: none)} for ``user``, computed once per request and user."""
+    """{category_id: Access (0: none)} for ``user``, computed once per request and user;
+    for anonymous readers, once per content generation (space/pagecache.py)."""
     key = getattr(user, "id", None)
     cache = g.setdefault("discuss_access", {}) if has_request_context() else {}
     if key in cache:
         return cache[key]
+    if getattr(user, "is_authenticated", False):
+        result = _access(user)
+    else:
+        result = pagecache.memo("discuss.anonymous_access", lambda: _access(user))
+    cache[key] = result
+    return result
+
+
+def _access(user) -> dict[int, int]:
     categories = all_categories()
     if is_staff(user):
-        result = {c.id: int(Access.CREATE) for c in categories}
-    else:
-        permissions = _permissions() if any(c.restricted for c in categories) else {}
-        signed_in = getattr(user, "is_authenticated", False)
-        mine = _group_ids(user) if signed_in and permissions else frozenset()
-        everyone = _everyone_group_id() if permissions and not signed_in else None
-        own: dict[int, int] = {}
-        for category in categories:
-            if not category.restricted:
-                own[category.id] = int(Access.CREATE) if signed_in else int(Access.SEE)
-                continue
-            rules = permissions.get(category.id, {})
-            if signed_in:
-                own[category.id] = max((a for gid, a in rules.items() if gid in mine), default=0)
-            else:
-                own[category.id] = min(int(Access.SEE), rules.get(everyone, 0))
-        by_id = {c.id: c for c in categories}
-        result = {}
-        for category in categories:
-            parent = by_id.get(category.parent_id) if category.parent_id else None
-            visible_parent = parent is None or own.get(parent.id, 0) >= Access.SEE
-            result[category.id] = own[category.id] if visible_parent else 0
-    cache[key] = result
+        return {c.id: int(Access.CREATE) for c in categories}
+    permissions = _permissions() if any(c.restricted for c in categories) else {}
+    signed_in = getattr(user, "is_authenticated", False)
+    mine = _group_ids(user) if signed_in and permissions else frozenset()
+    everyone = _everyone_group_id() if permissions and not signed_in else None
+    own: dict[int, int] = {}
+    for category in categories:
+        if not category.restricted:
+            own[category.id] = int(Access.CREATE) if signed_in else int(Access.SEE)
+            continue
+        rules = permissions.get(category.id, {})
+        if signed_in:
+            own[category.id] = max((a for gid, a in rules.items() if gid in mine), default=0)
+        else:
+            own[category.id] = min(int(Access.SEE), rules.get(everyone, 0))
+    by_id = {c.id: c for c in categories}
+    result = {}
+    for category in categories:
+        parent = by_id.get(category.parent_id) if category.parent_id else None
+        visible_parent = parent is None or own.get(parent.id, 0) >= Access.SEE
+        result[category.id] = own[category.id] if visible_parent else 0
     return result
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from space import pagecache
 from space.accounts.models import User, enum_values
 from space.db import UTCDateTime, db, utcnow
 
@@ -376,3 +377,16 @@ class UserVisit(db.Model):
     visited_on: Mapped[date] = mapped_column(Date, nullable=False)
     posts_read: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     time_read_seconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+# What no page kept for anonymous readers shows: writing only these leaves those pages kept
+# (space/pagecache.py). View counts are filled in on every request.
+pagecache.quiet(
+    "discuss_topic.view_count",
+    TopicUser.__tablename__,
+    CategoryUser.__tablename__,
+    Draft.__tablename__,
+    UserStats.__tablename__,
+    UserVisit.__tablename__,
+    Bookmark.__tablename__,
+)

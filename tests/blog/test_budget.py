@@ -121,9 +121,10 @@ def _viewer(make, login, signed_in):
 # Statements of a story's page, signed out: the story with its category and lead writer, its
 # writers with their accounts, its tags, its translation group (one query: the published
 # translations and the original), the settings, then the discussion summary: the topic, the
-# discussion categories (its permission), the best replies with their authors. Signed in
-# adds the viewer and their unread notifications.
-STORY_SIGNED_OUT = 8
+# best replies with their authors. Signed in adds the viewer, their unread notifications and
+# the discussion categories (its permission; signed out, who may read it is kept until
+# content changes: space/pagecache.py).
+STORY_SIGNED_OUT = 7
 STORY_SIGNED_IN = 10
 
 

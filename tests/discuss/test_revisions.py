@@ -232,6 +232,7 @@ def test_revisions_page_query_count(client, make, count_queries):
         revision.created_at = utcnow() - timedelta(minutes=10)
         db.session.commit()
         edit(post, factories.user() if n % 2 else author, f"Edit number {n} of this reply.")
+    client.get(url)  # what is kept until content changes is read again once
     with count_queries() as large:
         client.get(url)
     assert large.count == small.count

@@ -25,7 +25,8 @@ ZONE = "Europe/Stockholm"
 # one-time events, the page's events and their organizers (past events here have no recurring
 # one: no cancelled occurrences to read); a calendar the private groups, the events, their
 # cancelled occurrences and the settings; an event's page the event, its organizers, who
-# comes, its discussion (topic, category, best replies) and the settings. Signed in adds the
+# comes, its discussion (topic, best replies) and the settings; signed out, who may read the
+# discussion is kept until content changes (space/pagecache.py). Signed in adds the
 # session's user and the layout's unread notifications; on lists and calendars also the
 # viewer's groups (for the private ones), the layout's review count and the viewer's answers
 # to the events shown; on an event's page the viewer's registration.
@@ -34,7 +35,7 @@ BUDGETS = {
     "past": (7, 12),
     "month": (4, 9),
     "week": (4, 9),
-    "event": (7, 10),
+    "event": (6, 10),
 }
 
 

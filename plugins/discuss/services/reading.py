@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from space.accounts.models import User
@@ -39,13 +39,19 @@ LIKERS_SHOWN = 50
 # --- the topic page --------------------------------------------------------------------------
 
 
-def load_topic(topic_id: int) -> Topic | None:
-    """A topic with its category, author and tags (the caller checks ``topic.read``)."""
-    return db.session.scalar(
-        select(Topic)
-        .where(Topic.id == topic_id)
-        .options(joinedload(Topic.category), joinedload(Topic.user), selectinload(Topic.tags))
-    )
+def load_topic(topic_id: int, *, with_relations: bool = True) -> Topic | None:
+    """A topic with its category, author and tags; or only what checking ``topic.read``
+    and counting a view need (loading it again with its relations adds the rest)."""
+    query = select(Topic).where(Topic.id == topic_id)
+    if with_relations:
+        query = query.options(
+            joinedload(Topic.category), joinedload(Topic.user), selectinload(Topic.tags)
+        )
+    else:
+        query = query.options(
+            load_only(Topic.slug, Topic.category_id, Topic.deleted_at, Topic.view_count)
+        )
+    return db.session.scalar(query)
 
 
 @dataclass
@@ -175,14 +181,6 @@ def notification_level(user, topic: Topic, state: TopicUser | None) -> int:
     if state is not None and state.notification_level is not None:
         return int(state.notification_level)
     return category_level(user, topic.category_id)
-
-
-def count_view(topic: Topic) -> None:
-    """One more view of ``topic`` (a race-safe increment)."""
-    db.session.execute(
-        update(Topic).where(Topic.id == topic.id).values(view_count=Topic.view_count + 1),
-        execution_options={"synchronize_session": False},
-    )
 
 
 # --- posts and threads -----------------------------------------------------------------------

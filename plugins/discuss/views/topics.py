@@ -1,16 +1,18 @@
 """A topic page and the reading around it (threads, likers, read reports)."""
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from space import pagecache
 from space.db import db
 from space.errors import fail
 from space.paging import page_number
 from space.permissions import require
 
 from .. import access
-from ..services import activity, reading, topic_lists
+from ..services import activity, reading, topic_lists, view_counts
 from . import bp
 
 # What one read report may add to someone's reading time (seconds).
@@ -32,26 +34,45 @@ def _topic_url(topic, page: int = 1, **kwargs) -> str:
 
 @bp.get("/t/<slug>/<int:topic_id>")
 def topic(slug, topic_id):
-    found = reading.load_topic(topic_id)
+    signed_in = current_user.is_authenticated
+    # Anonymous readers mostly get a kept page: the topic's row is enough to check it.
+    found = reading.load_topic(topic_id, with_relations=signed_in)
     if found is None:
         abort(404)
     require(current_user, "topic.read", found)
     page = page_number()
     if slug != found.slug:
         return redirect(_topic_url(found, page), 301)
+    views = ngettext("%(num)s view", "%(num)s views", view_counts.shown(found))
+    if signed_in:
+        html = _render_topic(found, page, views)
+        first_visit = g.discuss_topic_view.state is None
+        activity.record_topic_view(
+            current_user, found, g.discuss_topic_view.highest_shown, seconds=0
+        )
+    else:
+        first_visit = True
+        html = pagecache.anonymous_page(
+            ("discuss.topic", found.id),
+            lambda fill: _render_topic(
+                reading.load_topic(topic_id), page, fill("views") if fill else views
+            ),
+            views=views,
+        )
+    # Written after rendering: the commit expires what the template reads.
+    if first_visit:
+        view_counts.count_view(found)
+    db.session.commit()
+    return html
+
+
+def _render_topic(found, page: int, views: str) -> str:
+    """The topic page (404 past its last page); its view for what follows is in ``g``."""
     view = reading.topic_view(current_user, found, page)
     if view.pagination.out_of_range:
         abort(404)
-    html = render_template("discuss/topic.html", view=view, topic=found)
-    # Written after rendering: the commit expires what the template reads.
-    first_visit = True
-    if current_user.is_authenticated:
-        first_visit = view.state is None
-        activity.record_topic_view(current_user, found, view.highest_shown, seconds=0)
-    if first_visit:
-        reading.count_view(found)
-    db.session.commit()
-    return html
+    g.discuss_topic_view = view
+    return render_template("discuss/topic.html", view=view, topic=found, views=views)
 
 
 def _readable_post(post_id: int):
