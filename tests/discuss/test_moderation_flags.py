@@ -57,7 +57,7 @@ def test_a_member_flags_a_post(client, login, reply, member):
     login(member)
     page = _topic_page(client, reply)
     assert f'id="flag-box-{reply.id}"' in page
-    assert f'action="/discuss/p/{reply.id}/flag"' in page
+    assert f'href="/discuss/p/{reply.id}/flag"' in page
     assert "/code-of-conduct" in page
     form = client.get(f"/discuss/p/{reply.id}/flag")
     assert form.status_code == 200 and 'id="flag-inappropriate"' in form.get_data(as_text=True)

@@ -54,7 +54,7 @@ def test_a_flag_leads_to_a_silence_the_author_sees(
     log_in(page, live_server, "carer")
     page.goto(live_server + topic_path)
     box = page.locator(f"#flag-box-{reply_id}")
-    box.locator("summary").click()
+    box.get_by_role("button", name="Flag", exact=True).click()
     box.get_by_label(re.compile("It's inappropriate")).check()
     box.get_by_role("button", name="Flag post").click()
     expect(page.get_by_text("Thanks for letting us know.")).to_be_visible()

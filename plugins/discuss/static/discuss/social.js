@@ -1,4 +1,5 @@
-// Discuss: social.js — likes, bookmarks and notification levels without a page reload.
+// Discuss: social.js — likes, bookmarks, notification levels and the flag dialog without a
+// page reload.
 // Progressive enhancement: every form works without this file (POST, then a redirect back).
 (function () {
   "use strict";
@@ -102,6 +103,82 @@
 
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.classList.add("js-autosubmit");
+  });
+})();
+
+// Flagging: the topic page holds one dialog, a <template>; "Flag" under a post (a link to the
+// post's flag page, which works without script) opens a copy of it there, for that post.
+(function () {
+  "use strict";
+
+  var template = document.getElementById("flag-dialog-template");
+  if (!template || !template.content) return;
+  var open = null; // { dialog, button } while a dialog is open
+
+  function close(refocus) {
+    if (!open) return;
+    var shown = open;
+    open = null;
+    shown.dialog.remove();
+    shown.button.setAttribute("aria-expanded", "false");
+    shown.button.removeAttribute("aria-controls");
+    if (refocus) shown.button.focus();
+  }
+
+  function show(button) {
+    var dialog = template.content.firstElementChild.cloneNode(true);
+    dialog.querySelector("form").setAttribute("action", button.getAttribute("href"));
+    dialog.querySelectorAll(".flag-author-name").forEach(function (slot) {
+      slot.textContent = button.dataset.flagAuthor || "";
+    });
+    var whole = dialog.querySelector(".flag-topic");
+    if (whole) whole.hidden = !("flagFirst" in button.dataset);
+    button.parentNode.appendChild(dialog);
+    button.setAttribute("aria-expanded", "true");
+    button.setAttribute("aria-controls", dialog.id);
+    open = { dialog: dialog, button: button };
+    var first = dialog.querySelector("input[name=reason]:not([disabled])");
+    if (first) first.focus();
+  }
+
+  function toggle(button) {
+    var again = open && open.button === button;
+    close(false);
+    if (!again) show(button);
+  }
+
+  document.querySelectorAll("a.flag-button").forEach(function (link) {
+    link.setAttribute("role", "button");
+    link.setAttribute("aria-haspopup", "dialog");
+    link.setAttribute("aria-expanded", "false");
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var button = target.closest("a.flag-button");
+    if (button) {
+      // A new tab or window asked for: the flag page, as without script.
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      toggle(button);
+    } else if (open && target.closest(".flag-cancel")) {
+      close(true);
+    } else if (open && !open.dialog.contains(target)) {
+      close(false);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Escape" && open &&
+        (open.dialog.contains(target) || target === open.button)) {
+      event.preventDefault();
+      close(true);
+    } else if (event.key === " " && target instanceof Element && target.matches("a.flag-button")) {
+      event.preventDefault(); // a button's key, not a scroll
+      toggle(target);
+    }
   });
 })();
 
