@@ -102,14 +102,21 @@ def _on_execute(state) -> None:
 
 
 def _before_commit(session) -> None:
+    # Only the outermost commit writes the generation, so that its row is the last lock a
+    # transaction takes: written when a savepoint is released, it would be held while the
+    # transaction goes on to lock other rows, and two writers could wait for each other.
+    if session.in_nested_transaction():
+        return
     session.flush()  # the last flush notices its own changes
     if session.info.get(_CHANGED):
         _bump(session)
         session.info.pop(_CHANGED, None)
 
 
-def _forget(session, *_args) -> None:
-    session.info.pop(_CHANGED, None)
+def _forget(session) -> None:
+    # A savepoint rolled back leaves the transaction's earlier changes to commit.
+    if not session.in_nested_transaction():
+        session.info.pop(_CHANGED, None)
 
 
 def _bump(session) -> None:
@@ -141,7 +148,6 @@ def listen() -> None:
     event.listen(db.session, "do_orm_execute", _on_execute)
     event.listen(db.session, "before_commit", _before_commit)
     event.listen(db.session, "after_rollback", _forget)
-    event.listen(db.session, "after_soft_rollback", _forget)
     _listening = True
 
 

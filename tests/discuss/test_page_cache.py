@@ -222,3 +222,16 @@ def test_the_oldest_pages_go_first(app, make):
     for key in "abc":
         cache.put(key, key)
     assert cache.get("a") is None and cache.get("b") == "b" and cache.get("c") == "c"
+
+
+def test_the_generation_is_written_by_the_outermost_commit_only(app, topic, count_queries):
+    """Released savepoints leave it to the commit, so that its row is the last lock a
+    transaction takes (written earlier, concurrent registrations deadlocked)."""
+    found = reading.load_topic(topic.id)
+    with count_queries() as counter:
+        with db.session.begin_nested():
+            found.title = "Where to meet in Lyon this winter"
+        in_savepoint = [s for s in counter.statements if "site_setting" in s]
+        db.session.commit()
+    assert in_savepoint == []
+    assert sum("site_setting" in s for s in counter.statements) == 1
