@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,15 +80,42 @@ def live_app(database_url, tmp_path, live_app_config):
         db.engine.dispose()
 
 
+class _InFlight:
+    """A WSGI app counting the requests it is answering (Flask removes a request's database
+    session before it returns the response)."""
+
+    def __init__(self, app):
+        self.app, self.count, self._lock = app, 0, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self.count -= 1
+
+    def wait(self, seconds: float = 10) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
 @pytest.fixture
 def live_server(live_app):
-    """The base URL (``http://127.0.0.1:<port>``) of ``live_app`` served in a thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    """The base URL (``http://127.0.0.1:<port>``) of ``live_app`` served in a thread. When
+    the test ends, requests still being answered (a page's script reporting as the browser
+    closes it) finish before the app's connections are closed: a connection they held
+    would be collected later, open, and its warning would fail another test."""
+    answering = _InFlight(live_app)
+    server = make_server("127.0.0.1", 0, answering, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    answering.wait()
     server.server_close()
 
 
