@@ -41,7 +41,7 @@ def test_composer_preview_and_drafts(browser_page, live_server, live_app, page_p
     page.goto(live_server + "/discuss/new?category=general")
     page.get_by_label("Title").fill("Planning the spring meetup together")
     page.get_by_label("Your post").fill("Some **bold** ideas for the spring meetup.")
-    expect(page.locator("[data-draft-status]")).to_have_text("Draft saved", timeout=6000)
+    expect(page.locator("[data-draft-status]")).to_have_text("Draft saved", timeout=15_000)
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("[data-composer-preview-body] strong")).to_have_text("bold")
     with live_app.app_context():
@@ -53,7 +53,7 @@ def test_composer_preview_and_drafts(browser_page, live_server, live_app, page_p
     typed = "Some **bold** ideas for the spring meetup."
     expect(page.get_by_label("Your post")).to_have_value(typed)
     page.get_by_label("Your post").fill("Some **bold** ideas for the spring meetup, edited.")
-    expect(page.locator("[data-draft-status]")).to_have_text("Draft saved", timeout=6000)
+    expect(page.locator("[data-draft-status]")).to_have_text("Draft saved", timeout=15_000)
     page.get_by_role("button", name="Create topic").click()
     expect(page).to_have_url(re.compile(r"/discuss/t/"))
     with live_app.app_context():
@@ -64,7 +64,7 @@ def test_composer_preview_and_drafts(browser_page, live_server, live_app, page_p
     # The reply box under the topic loads a draft saved elsewhere.
     box = page.locator("#reply-raw")
     box.fill("A reply being typed in the reply box.")
-    expect(page.locator("#reply [data-draft-status]")).to_have_text("Draft saved", timeout=6000)
+    expect(page.locator("#reply [data-draft-status]")).to_have_text("Draft saved", timeout=15_000)
     page.reload()
     expect(page.locator("#reply-raw")).to_have_value("A reply being typed in the reply box.")
     expect(page.locator("#reply [data-draft-status]")).to_have_text("Draft restored")
