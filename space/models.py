@@ -14,7 +14,7 @@ from space.moderation.models import (
     WatchedWord,
 )
 from space.notify import MailMessage, Notification
-from space.search.postgres import SearchEntry
+from space.search.entry import SearchEntry
 from space.site import SiteSetting
 from space.uploads import Upload
 

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import DateTime, Enum, String, TypeDecorator, inspect, select, type_coerce
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
 from space.backup.archive import (
@@ -36,6 +35,7 @@ from space.backup.archive import (
     table_member,
 )
 from space.db import db, utcnow
+from space.search.entry import TSVector
 
 # Rows fetched at a time from the database.
 BATCH = 1000
@@ -97,7 +97,7 @@ def backed_up_tables() -> list:
         table
         for table in sorted(db.metadata.tables.values(), key=lambda table: table.name)
         if table.info.get("backup", True)
-        and not any(isinstance(column.type, TSVECTOR) for column in table.columns)
+        and not any(isinstance(column.type, TSVector) for column in table.columns)
     ]
 
 

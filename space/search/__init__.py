@@ -190,6 +190,10 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     # db.session is one scoped session for every app in the process: listen once.
     backend_name(app)  # a wrong setting fails at start, not at the first search
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from space.search.entry import on_postgresql
+
+        on_postgresql()
     if not event.contains(db.session, "after_commit", _after_commit):
         event.listen(db.session, "before_commit", _before_commit)
         event.listen(db.session, "after_commit", _after_commit)

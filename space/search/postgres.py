@@ -15,7 +15,8 @@ made them (the ``before_commit`` of the session), so the index and the data comm
 back together; there is no lock to take and nothing to repair after a crash. Direct calls
 (``index``, ``delete``, ``rebuild``) run in a transaction of their own.
 
-The table exists on every database (the schema is one history); on SQLite it stays empty.
+The table is ``SearchEntry`` (entry.py); this module, and with it SQLAlchemy's PostgreSQL
+dialect, loads only on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ from functools import reduce
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import (
-    JSON,
-    Index,
-    String,
     Text,
     bindparam,
     cast,
@@ -42,12 +40,12 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, TSVECTOR, array, insert
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, array, insert
 
-from space.db import UTCDateTime, db
+from space.db import db
 from space.search import documents
 from space.search.documents import EVERYTHING, Backend, Document, Hit, Results
+from space.search.entry import SearchEntry
 from space.search.query import ParsedQuery
 from space.search.tsquery import compile_tsquery, has_positive_terms, parse_text
 
@@ -68,38 +66,6 @@ FALLBACK_CONFIG = "simple"
 _START, _STOP = "\x02", "\x03"
 
 _NO_MARKS = str.maketrans("", "", _START + _STOP)
-_Strings = ARRAY(Text).with_variant(JSON(), "sqlite")
-
-
-class SearchEntry(db.Model):
-    """One indexed document (PostgreSQL backend). ``config`` is its text-search
-    configuration; ``tsv`` is computed by the database from title and body."""
-
-    __tablename__ = "search_entry"
-
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    type: Mapped[str] = mapped_column(String(32))
-    doc_id: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(Text, default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    url: Mapped[str] = mapped_column(Text, default="")
-    acl: Mapped[list[str]] = mapped_column(_Strings)
-    author: Mapped[str] = mapped_column(String(64), default="")
-    category: Mapped[str] = mapped_column(String(100), default="")
-    tags: Mapped[list[str]] = mapped_column(_Strings)
-    status: Mapped[str] = mapped_column(String(16), default="")
-    lang: Mapped[str] = mapped_column(String(16), default="")
-    config: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    tsv: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
-
-    __table_args__ = (
-        Index("ix_search_entry_tsv", "tsv", postgresql_using="gin"),
-        Index("ix_search_entry_acl", "acl", postgresql_using="gin"),
-        Index("ix_search_entry_created_at", "created_at"),
-        # Rebuildable from the data (flask space reindex): backups leave it out.
-        {"info": {"backup": False}},
-    )
 
 
 def _tsv(title, body, config):

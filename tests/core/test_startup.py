@@ -1,5 +1,5 @@
 """Starting the app leaves what few requests need unimported (the API and its libraries,
-bleach, Markdown, icalendar), and the API still answers, builds its URLs and describes
+bleach, Markdown, icalendar, and on SQLite the PostgreSQL dialect), and the API still answers, builds its URLs and describes
 itself once it is first used.
 
 This module is also a plugin (``plugin`` below) whose API blueprint is given as an object,
@@ -24,6 +24,7 @@ FIRST_USE = [
     "flask_smorest", "marshmallow", "webargs", "apispec", "bleach", "markdown", "icalendar",
     "whoosh", "space.api.setup", "space.api.users", "space.moderation.api",
     "plugins.blog.api", "plugins.discuss.api", "plugins.events.api",
+    "sqlalchemy.dialects.postgresql", "space.search.postgres",
 ]  # fmt: skip
 
 bp = Blueprint("api-startup", __name__, description="A plugin's API blueprint object.")
