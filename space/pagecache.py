@@ -4,8 +4,10 @@ content changes or they are a minute old.
 Every anonymous reader of a page sees the same page but for two things, which are put back
 on each hit: the CSRF token of the visitor's session (the language switch is a form) and
 what a view fills in per request (``fill``, e.g. a topic's view count, which changes with
-every view). A view that uses the cache still loads what it shows and checks ``require()``
-on every request, so a page never outlives the reader's right to see it.
+every view). A page is served only in the content generation it was rendered in, and what
+an anonymous reader may see follows content alone (permissions, categories, deleted
+topics): a kept page never outlives their right to see it, so a view may answer it
+(``kept``) before loading anything.
 
 **When content changes.** The key of a kept page includes the *content generation*, a token
 stored with the site settings (read by the query every request makes) that every commit changing
@@ -221,22 +223,35 @@ def fill(name: str) -> Markup:
     return Markup(f"{_MARK}{name}")
 
 
-def anonymous_page(
-    key: Hashable,
-    render: Callable[[Callable[[str], Markup] | None], str],
-    *,
-    args: tuple[str, ...] = ("page",),
-    **fills: str,
-) -> str:
-    """The page for an anonymous reader: kept, or rendered by ``render(fill)`` and kept.
+class Kept:
+    """A page kept for anonymous readers (CSRF token and fills as markers), and the counts
+    its view keeps with it (e.g. the views at rendering, plus those served since)."""
 
-    ``render`` gets ``fill`` (or None when the page is not kept) and renders the page
-    with ``fill(name)`` in place of each of ``fills``, whose values (plain text, escaped
-    here) are put in on every request. The caller has already loaded what the page shows
-    and checked that anonymous readers may see it. Not kept: pages of signed-in readers,
-    of a session holding flashed messages (they are shown once), of a query string with
-    other parameters than ``args`` (the page shows its address: other parameters would make
-    as many copies), and with the cache off."""
+    _lock = threading.Lock()
+
+    def __init__(self, html: str, counts: dict[str, int]) -> None:
+        self.html, self.counts = html, dict(counts)
+
+    def add(self, name: str, number: int = 1) -> int:
+        """Add ``number`` to the count ``name``; its new value."""
+        with self._lock:
+            self.counts[name] += number
+            return self.counts[name]
+
+    def page(self, **fills: str) -> str:
+        """The page for this request: its visitor's CSRF token, and ``fills`` (plain text,
+        escaped here) in place of their markers."""
+        page = self.html.replace(_CSRF, generate_csrf()) if _CSRF in self.html else self.html
+        for name, value in fills.items():
+            page = page.replace(f"{_MARK}{name}", str(escape(value)))
+        return page
+
+
+def _key(key: Hashable, args: tuple[str, ...]) -> tuple | None:
+    """Where this request's page is kept, or None when it is not to be kept: pages of
+    signed-in readers, of a session holding flashed messages (they are shown once), of a
+    query string with other parameters than ``args`` (the page shows its address: other
+    parameters would make as many copies), and with the cache off."""
     cache: PageCache = current_app.extensions["space.page_cache"]
     usable = (
         cache.seconds > 0
@@ -246,15 +261,43 @@ def anonymous_page(
         and request.args.keys() <= set(args)
     )
     if not usable:
+        return None
+    return (key, request.full_path, str(get_locale()), generation())
+
+
+def kept(key: Hashable, *, args: tuple[str, ...] = ("page",)) -> Kept | None:
+    """The page kept for this request, if there is one: to be served without loading what
+    it shows, or checking again who may see it. Both hold: the page was rendered in the
+    current content generation, for an anonymous reader who was allowed to see it, and what
+    an anonymous reader may see changes only with content (a permission, a category, a
+    deleted topic), which replaces the generation."""
+    full_key = _key(key, args)
+    return None if full_key is None else current_app.extensions["space.page_cache"].get(full_key)
+
+
+def anonymous_page(
+    key: Hashable,
+    render: Callable[[Callable[[str], Markup] | None], str],
+    *,
+    args: tuple[str, ...] = ("page",),
+    counts: dict[str, int] | None = None,
+    **fills: str,
+) -> str:
+    """The page for an anonymous reader: kept, or rendered by ``render(fill)`` and kept
+    with ``counts`` (see ``Kept``).
+
+    ``render`` gets ``fill`` (or None when the page is not kept, see ``_key``) and renders
+    the page with ``fill(name)`` in place of each of ``fills``, whose values (plain text,
+    escaped here) are put in on every request. The caller has already loaded what the page
+    shows and checked that anonymous readers may see it."""
+    full_key = _key(key, args)
+    if full_key is None:
         return render(None)
-    full_key = (key, request.full_path, str(get_locale()), generation())
-    kept = cache.get(full_key)
-    if kept is None:
+    cache: PageCache = current_app.extensions["space.page_cache"]
+    found = cache.get(full_key)
+    if found is None:
         html = render(fill)
         token = generate_csrf()
-        kept = html.replace(token, _CSRF) if token else html
-        cache.put(full_key, kept)
-    page = kept.replace(_CSRF, generate_csrf()) if _CSRF in kept else kept
-    for name, value in fills.items():
-        page = page.replace(f"{_MARK}{name}", str(escape(value)))
-    return page
+        found = Kept(html.replace(token, _CSRF) if token else html, counts or {})
+        cache.put(full_key, found)
+    return found.page(**fills)

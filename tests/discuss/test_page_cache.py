@@ -51,6 +51,20 @@ def test_a_second_anonymous_reader_gets_the_kept_page(app, client, topic, count_
     assert len(kept(app)) == 1
 
 
+def test_a_kept_page_is_answered_with_the_content_generation_alone(
+    app, client, topic, count_queries
+):
+    """Neither the topic nor what anonymous readers may see is read again: both follow
+    the generation, which the page was kept in."""
+    app.config["SPACE_VIEW_COUNT_SECONDS"] = 60
+    path = url(topic)
+    client.get(path)
+    with count_queries() as counter:
+        assert client.get(path).status_code == 200
+    assert [s for s in counter.statements if "site_setting" not in s] == []
+    assert counter.count == 1
+
+
 def test_each_visitor_gets_a_csrf_token_of_their_own_session(app, client, topic):
     first, second = client, app.test_client()
     tokens = []

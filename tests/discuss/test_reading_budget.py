@@ -156,9 +156,9 @@ def _show(costs):
 # Signed in, a topic page also reads the viewer's pending flags on its posts (moderation:
 # "you flagged this", withdraw).
 TOPIC_SIGNED_OUT = 10
-# A page kept for anonymous readers reads the content generation and the topic's row; the
-# view counter writes every few seconds (at once here).
-TOPIC_KEPT = 3
+# A page kept for anonymous readers reads the content generation alone; the view counter
+# writes every few seconds (at once here).
+TOPIC_KEPT = 2
 TOPIC_SIGNED_IN = 18
 CATEGORY_SIGNED_OUT = 5
 CATEGORY_SIGNED_IN = 11

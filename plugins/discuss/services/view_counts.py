@@ -4,9 +4,10 @@ A view written with the page it counts made every anonymous read a write and a c
 changed the topic row the page cache is checked against). Each process keeps the views it
 counted for ``SPACE_VIEW_COUNT_SECONDS`` (0: writes each view at once, as the tests do); then
 the next request that counts a view writes them all, with what it commits. View counts are
-quiet for the page cache (space/pagecache.py). The page shows the
-written count plus this process's pending views. A process that stops loses at most that
-many seconds of its views; other processes' pending views show once written.
+quiet for the page cache (space/pagecache.py). A page rendered shows the
+written count plus this process's pending views; a page kept for anonymous readers adds the
+readers it is served to, and shows other processes' views when rendered again. A process
+that stops loses at most that many seconds of its views.
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ def _pending() -> PendingViews:
     return found
 
 
-def count_view(topic: Topic) -> None:
-    """One more view of ``topic``; writes the views that are due (race-safe increments)."""
-    for topic_id, views in sorted(_pending().add(topic.id).items()):
+def count_view(topic_id: int) -> None:
+    """One more view of the topic ``topic_id``; writes the views that are due (race-safe
+    increments)."""
+    for due_id, views in sorted(_pending().add(topic_id).items()):
         db.session.execute(
-            update(Topic).where(Topic.id == topic_id).values(view_count=Topic.view_count + views),
+            update(Topic).where(Topic.id == due_id).values(view_count=Topic.view_count + views),
             execution_options={"synchronize_session": False},
         )
 

@@ -35,7 +35,13 @@ def _topic_url(topic, page: int = 1, **kwargs) -> str:
 @bp.get("/t/<slug>/<int:topic_id>")
 def topic(slug, topic_id):
     signed_in = current_user.is_authenticated
-    # Anonymous readers mostly get a kept page: the topic's row is enough to check it.
+    if not signed_in:
+        # Most anonymous readers get a kept page, without a query (see pagecache.kept).
+        kept = pagecache.kept(("discuss.topic", topic_id))
+        if kept is not None:
+            view_counts.count_view(topic_id)
+            db.session.commit()
+            return kept.page(views=_views(kept.add("views")))
     found = reading.load_topic(topic_id, with_relations=signed_in)
     if found is None:
         abort(404)
@@ -43,27 +49,34 @@ def topic(slug, topic_id):
     page = page_number()
     if slug != found.slug:
         return redirect(_topic_url(found, page), 301)
-    views = ngettext("%(num)s view", "%(num)s views", view_counts.shown(found))
+    shown = view_counts.shown(found)
     if signed_in:
-        html = _render_topic(found, page, views)
+        html = _render_topic(found, page, _views(shown))
         first_visit = g.discuss_topic_view.state is None
         activity.record_topic_view(
             current_user, found, g.discuss_topic_view.highest_shown, seconds=0
         )
     else:
         first_visit = True
+        # Kept with the views shown; each reader it is served to adds one (other processes'
+        # readers show when it is rendered again: within SPACE_PAGE_CACHE_SECONDS).
         html = pagecache.anonymous_page(
             ("discuss.topic", found.id),
             lambda fill: _render_topic(
-                reading.load_topic(topic_id), page, fill("views") if fill else views
+                reading.load_topic(topic_id), page, fill("views") if fill else _views(shown)
             ),
-            views=views,
+            counts={"views": shown},
+            views=_views(shown),
         )
     # Written after rendering: the commit expires what the template reads.
     if first_visit:
-        view_counts.count_view(found)
+        view_counts.count_view(found.id)
     db.session.commit()
     return html
+
+
+def _views(count: int) -> str:
+    return ngettext("%(num)s view", "%(num)s views", count)
 
 
 def _render_topic(found, page: int, views: str) -> str:
