@@ -597,3 +597,31 @@ def test_clearing_an_index_of_an_older_layout_starts_over_with_todays(
     search.backend().index([note(2, "New jam", lang="fr")])
     assert titles(find("jam")) == ["New jam"]
     assert "lang" in search.backend()._open(create=False).schema.names()
+
+
+def test_whoosh_skips_inside_posting_blocks_as_it_steps(tmp_path):
+    """fileformat.py bisects a posting block where Whoosh stepped through it: every skip
+    lands on the same posting, across block boundaries and past the end."""
+    pytest.importorskip("whoosh")
+    from whoosh import fields, index
+    from whoosh.matching import ReadTooFar
+
+    from space.search.whoosh import fileformat  # noqa: F401  (applied on import)
+
+    ix = index.create_in(tmp_path, fields.Schema(body=fields.TEXT))
+    with ix.writer() as writer:  # blocks hold 128 postings: several blocks
+        for n in range(1000):
+            writer.add_document(body="common" + (" rare" if n % 7 == 0 else ""))
+    with ix.searcher() as searcher:
+        for word in ("common", "rare"):
+            ids = list(searcher.postings("body", word).all_ids())
+            for target in (0, 1, 6, 7, 8, 127, 128, 129, 300, 511, 700, 993, 994):
+                matcher = searcher.postings("body", word)
+                matcher.skip_to(target)
+                expected = next((i for i in ids if i >= target), None)
+                assert (matcher.id() if matcher.is_active() else None) == expected
+            matcher = searcher.postings("body", word)
+            matcher.skip_to(5000)
+            assert not matcher.is_active()
+            with pytest.raises(ReadTooFar):
+                matcher.skip_to(6000)

@@ -1,4 +1,4 @@
-"""Two changes to how Whoosh 2.7.4 (unreleased since 2016) reads and writes its files,
+"""Three changes to how Whoosh 2.7.4 (unreleased since 2016) reads and writes its files,
 made when the Whoosh backend is imported. Measured on a 100,000-document index:
 
 - Posting blocks are pickled with protocol 2, in which each posting's positions (bytes) load
@@ -8,14 +8,20 @@ made when the Whoosh backend is imported. Measured on a 100,000-document index:
   "editing" at 100,000 documents: 58 → 28 ms.
 - A mapped segment file was copied into a ``BytesIO`` for every searcher, i.e. every search
   (0.1 s and 450 MB of memory at that size); the map is now read in place.
+- Skipping to a document inside a posting block stepped through the block one posting at
+  a time, in Python; it now bisects the block's ids. Matching words in both the title and
+  the body (what ranking the best matches of a common word comes down to) skips constantly:
+  "editing", 22.4 → 18.9 ms (median of 40 searches, alternated), the same results.
 """
 
 from __future__ import annotations
 
 import pickle
+from bisect import bisect_left
 
 from whoosh.codec import whoosh3
 from whoosh.filedb import compound, structfile
+from whoosh.matching import ReadTooFar
 
 
 def _dumps(obj, protocol=None) -> bytes:
@@ -64,7 +70,25 @@ class _Reader:
         self.buf = memoryview(b"")
 
 
+def _skip_to(self, targetid) -> None:
+    """``W3LeafMatcher.skip_to``: to the first posting at or after ``targetid``, the
+    block's ids bisected instead of stepped through (they are sorted)."""
+    if not self.is_active():
+        raise ReadTooFar
+    if targetid <= self.id():
+        return
+    if targetid > self._maxid:
+        self._skip_to_block(lambda: targetid > self._maxid)
+        if not self.is_active():
+            return
+        if self._ids is None:
+            self._read_ids()
+    # The block's largest id is at least ``targetid``: the position is inside the block.
+    self._i = bisect_left(self._ids, targetid, self._i)
+
+
 def apply() -> None:
-    """Make Whoosh use both (idempotent)."""
+    """Make Whoosh use all three (idempotent)."""
     whoosh3.dumps = _dumps
     compound.BufferFile = MappedFile
+    whoosh3.W3LeafMatcher.skip_to = _skip_to
