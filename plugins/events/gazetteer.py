@@ -26,6 +26,7 @@ import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cache
 from heapq import nsmallest
 from itertools import accumulate
 from pathlib import Path
@@ -137,8 +138,19 @@ _FOLD = str.maketrans(
         "ة": "ه",  # teh marbuta → heh
     }
 )
-# Combining marks (accents, Arabic harakat) vanish too: one str.translate does both.
-_FOLD.update(dict.fromkeys(cp for cp in range(0x10000) if unicodedata.combining(chr(cp))))
+
+
+@cache
+def _fold() -> dict[int, str | None]:
+    """``_FOLD``, and combining marks (accents, Arabic harakat) vanish too: one
+    str.translate does both. Made on first use (scanning the code points takes ~10 ms,
+    which starting the app need not pay)."""
+    return {
+        **_FOLD,
+        **dict.fromkeys(cp for cp in range(0x10000) if unicodedata.combining(chr(cp))),
+    }
+
+
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
@@ -151,7 +163,7 @@ def normalize(text: str) -> str:
     if text.isascii():
         folded = text.lower().replace("'", "").replace("`", "")
     else:
-        folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+        folded = unicodedata.normalize("NFKD", text).casefold().translate(_fold())
     return _SEPARATORS.sub(" ", folded).strip()
 
 
