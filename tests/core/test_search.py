@@ -625,3 +625,32 @@ def test_whoosh_skips_inside_posting_blocks_as_it_steps(tmp_path):
             assert not matcher.is_active()
             with pytest.raises(ReadTooFar):
                 matcher.skip_to(6000)
+
+
+def test_whoosh_field_lengths_are_read_as_whoosh_reads_them(tmp_path):
+    """fileformat.py keeps each segment's field lengths: the same lengths (None for an
+    empty field, as Whoosh answers) and so the same scores."""
+    pytest.importorskip("whoosh")
+    from whoosh import fields, index
+    from whoosh.codec import whoosh3
+
+    from space.search.whoosh import fileformat  # noqa: F401  (applied on import)
+
+    ix = index.create_in(tmp_path, fields.Schema(title=fields.TEXT, body=fields.TEXT))
+    with ix.writer() as writer:
+        for n in range(300):
+            writer.add_document(title="word " * (n % 5), body="word other " * (n % 40))
+    with ix.searcher() as searcher:
+        perdoc = searcher.reader()._perdoc
+        for fieldname in ("title", "body", "missing"):
+            column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            for docnum in range(300):
+                kept = perdoc.doc_field_length(docnum, fieldname, default=-1)
+                if column is None:
+                    assert kept == -1
+                    continue
+                raw = column[docnum]
+                assert kept == (whoosh3.byte_to_length(raw) if raw else None)
+        assert perdoc.doc_field_length(0, "title") is None  # "word " * 0: empty
+        with pytest.raises(IndexError):
+            perdoc.doc_field_length(301, "title")

@@ -1,4 +1,4 @@
-"""Three changes to how Whoosh 2.7.4 (unreleased since 2016) reads and writes its files,
+"""Four changes to how Whoosh 2.7.4 (unreleased since 2016) reads and writes its files,
 made when the Whoosh backend is imported. Measured on a 100,000-document index:
 
 - Posting blocks are pickled with protocol 2, in which each posting's positions (bytes) load
@@ -10,18 +10,32 @@ made when the Whoosh backend is imported. Measured on a 100,000-document index:
   (0.1 s and 450 MB of memory at that size); the map is now read in place.
 - Skipping to a document inside a posting block stepped through the block one posting at
   a time, in Python; it now bisects the block's ids. Matching words in both the title and
-  the body (what ranking the best matches of a common word comes down to) skips constantly:
-  "editing", 22.4 → 18.9 ms (median of 40 searches, alternated), the same results.
+  the body (what ranking the best matches of a common word comes down to) skips constantly.
+- Scoring a match reads the length of its fields (BM25F), one byte per document and field
+  in a column, which Whoosh read through a file object and ``struct`` each time: each
+  segment's lengths are now kept as ``bytes`` (a segment never changes once written), for
+  the last ``KEPT_LENGTHS`` segment fields.
+
+  Collecting the 30 best of "editing" (17,131 matches), median of 40 alternated: 27.7 ms as
+  Whoosh has it, 23.8 ms with the bisection, 21.9 ms with both; the same hits and scores.
 """
 
 from __future__ import annotations
 
 import pickle
+import threading
 from bisect import bisect_left
+from collections import OrderedDict
 
 from whoosh.codec import whoosh3
 from whoosh.filedb import compound, structfile
 from whoosh.matching import ReadTooFar
+from whoosh.util.numeric import byte_to_length
+
+# Segment fields whose lengths are kept (a field of a 100,000-document segment: 100 KB).
+KEPT_LENGTHS = 64
+_lengths: OrderedDict[tuple[str, str], bytes] = OrderedDict()  # oldest first
+_lengths_lock = threading.Lock()
 
 
 def _dumps(obj, protocol=None) -> bytes:
@@ -87,8 +101,46 @@ def _skip_to(self, targetid) -> None:
     self._i = bisect_left(self._ids, targetid, self._i)
 
 
+def _segment_lengths(reader, fieldname: str) -> bytes | None:
+    """The length bytes of ``fieldname`` for every document of the reader's segment (None:
+    the field keeps no lengths), read once per segment and kept."""
+    key = (reader._segment.segment_id(), fieldname)
+    found = _lengths.get(key)
+    if found is not None:
+        return found
+    column = reader._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    if column is None:
+        return None
+    if getattr(column, "_fixedlen", None) == 1:  # the column as it is stored: one byte each
+        found = bytes(column._dbfile.get(column._basepos, column._count))
+    else:
+        found = bytes(column[docnum] for docnum in range(reader._doccount))
+    with _lengths_lock:
+        _lengths[key] = found
+        while len(_lengths) > KEPT_LENGTHS:
+            _lengths.popitem(last=False)
+    return found
+
+
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """``W3PerDocReader.doc_field_length``, from the kept lengths (looked up once per reader
+    and field); as Whoosh's, None for a document whose length byte is 0."""
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    by_field = self.__dict__.setdefault("_space_lengths", {})
+    try:
+        lengths = by_field[fieldname]
+    except KeyError:
+        lengths = by_field[fieldname] = _segment_lengths(self, fieldname)
+    if lengths is None:
+        return default
+    lbyte = lengths[docnum] if docnum < len(lengths) else 0
+    return byte_to_length(lbyte) if lbyte else None
+
+
 def apply() -> None:
-    """Make Whoosh use all three (idempotent)."""
+    """Make Whoosh use all four (idempotent)."""
     whoosh3.dumps = _dumps
     compound.BufferFile = MappedFile
     whoosh3.W3LeafMatcher.skip_to = _skip_to
+    whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
