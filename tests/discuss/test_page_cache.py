@@ -5,6 +5,7 @@ with each visitor's own CSRF token and the current view count."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask import flash
@@ -63,6 +64,26 @@ def test_a_kept_page_is_answered_with_the_content_generation_alone(
         assert client.get(path).status_code == 200
     assert [s for s in counter.statements if "site_setting" not in s] == []
     assert counter.count == 1
+
+
+def test_the_settings_are_read_outside_a_transaction_unless_one_is_under_way(app):
+    """A kept page then needs no transaction at all (on PostgreSQL: no BEGIN, no COMMIT);
+    a request that has begun to write reads the settings it is changing."""
+
+    @contextmanager
+    def request():  # a request of its own: its own g and session
+        with app.app_context(), app.test_request_context("/"):
+            yield
+
+    with request():
+        site.all_settings()
+        assert not db.session().in_transaction()
+    with request():
+        site.put("title", "Changed in this transaction")
+        assert site.get("title") == "Changed in this transaction"
+        db.session.rollback()
+    with request():
+        assert site.get("title") != "Changed in this transaction"
 
 
 def test_each_visitor_gets_a_csrf_token_of_their_own_session(app, client, topic):
