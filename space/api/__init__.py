@@ -76,9 +76,15 @@ def load(app):
         with _loading:
             api = app.extensions.get("space.api")
             if api is None:
+                from flask_babel import force_locale
+
                 from space.api import setup
 
-                api = setup.register(app, app.extensions["space.plugins"])
+                # Importing the API translates some lazy strings (flask-smorest copies its
+                # arguments): under a locale of its own, so that none stays chosen for a
+                # request that may be under way in this context.
+                with force_locale(app.config["SPACE_DEFAULT_LOCALE"]):
+                    api = setup.register(app, app.extensions["space.plugins"])
                 app.extensions["space.api"] = api
     return api
 
