@@ -1,6 +1,6 @@
 """Starting the app leaves what few requests need unimported (the API and its libraries,
-bleach, Markdown, icalendar, and on SQLite the PostgreSQL dialect), and the API still answers, builds its URLs and describes
-itself once it is first used.
+bleach, Markdown, icalendar, and on SQLite the PostgreSQL dialect), and the API still
+answers, builds its URLs and describes itself once it is first used.
 
 This module is also a plugin (``plugin`` below) whose API blueprint is given as an object,
 as a third-party plugin may do, rather than as a "module:attribute" reference.
