@@ -247,12 +247,16 @@ class Kept:
         return page
 
 
+def _cache() -> PageCache:
+    return current_app.extensions["space.page_cache"]
+
+
 def _key(key: Hashable, args: tuple[str, ...]) -> tuple | None:
     """Where this request's page is kept, or None when it is not to be kept: pages of
     signed-in readers, of a session holding flashed messages (they are shown once), of a
     query string with other parameters than ``args`` (the page shows its address: other
     parameters would make as many copies), and with the cache off."""
-    cache: PageCache = current_app.extensions["space.page_cache"]
+    cache = _cache()
     usable = (
         cache.seconds > 0
         and cache.size > 0
@@ -272,7 +276,7 @@ def kept(key: Hashable, *, args: tuple[str, ...] = ("page",)) -> Kept | None:
     an anonymous reader may see changes only with content (a permission, a category, a
     deleted topic), which replaces the generation."""
     full_key = _key(key, args)
-    return None if full_key is None else current_app.extensions["space.page_cache"].get(full_key)
+    return None if full_key is None else _cache().get(full_key)
 
 
 def anonymous_page(
@@ -293,7 +297,7 @@ def anonymous_page(
     full_key = _key(key, args)
     if full_key is None:
         return render(None)
-    cache: PageCache = current_app.extensions["space.page_cache"]
+    cache = _cache()
     found = cache.get(full_key)
     if found is None:
         html = render(fill)

@@ -76,6 +76,10 @@ _EXTENSION = "space.search"
 BACKENDS = ("auto", "whoosh", "postgres")
 
 
+def _on_postgresql(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
 def backend_name(app) -> str:
     """ "postgres" or "whoosh": the setting, or for "auto" the one that suits the database.
 
@@ -83,7 +87,7 @@ def backend_name(app) -> str:
     chosen = app.config["SPACE_SEARCH_BACKEND"]
     if chosen not in BACKENDS:
         raise ValueError(f"SPACE_SEARCH_BACKEND must be one of {', '.join(BACKENDS)}")
-    on_postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    on_postgres = _on_postgresql(app)
     if chosen == "postgres" and not on_postgres:
         raise ValueError("SPACE_SEARCH_BACKEND=postgres needs a PostgreSQL database")
     if chosen == "auto":
@@ -190,7 +194,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     # db.session is one scoped session for every app in the process: listen once.
     backend_name(app)  # a wrong setting fails at start, not at the first search
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+    if _on_postgresql(app):
         from space.search.entry import on_postgresql
 
         on_postgresql()
