@@ -56,6 +56,9 @@ def test_composer_preview_and_drafts(browser_page, live_server, live_app, page_p
     expect(page.locator("[data-draft-status]")).to_have_text("Draft saved", timeout=15_000)
     page.get_by_role("button", name="Create topic").click()
     expect(page).to_have_url(re.compile(r"/discuss/t/"))
+    # The address changes before the page's deferred scripts run: typing sooner would go
+    # unseen by composer.js, and no draft would be saved.
+    page.wait_for_load_state("domcontentloaded")
     with live_app.app_context():
         assert db.session.scalar(select(Draft)) is None
         assert db.session.scalar(select(Topic.title)) == "Planning the spring meetup together"
